@@ -1,0 +1,27 @@
+/*
+ * mod_python.c: the module record.  Configuration lives in mp_config.c,
+ * the hooks in mp_hooks.c, Python itself in mp_interp.c.
+ */
+#define MP_DECLARING_MODULE
+#include "mp_common.h"
+#include "mp_config.h"
+#include "mp_hooks.h"
+
+static void
+mp_register_hooks(apr_pool_t *p)
+{
+    mp_hooks_register(p);
+}
+
+AP_DECLARE_MODULE(python) = {
+    STANDARD20_MODULE_STUFF,
+    mp_config_create_dir,
+    mp_config_merge_dir,
+    mp_config_create_srv,
+    mp_config_merge_srv,
+    mp_config_commands,
+    mp_register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_NONE
+#endif
+};

@@ -1,0 +1,668 @@
+/*
+ * mp_config.c: configuration structs, merging and directive handlers.
+ *
+ * See mp_config.h for the contract.  Layout follows mod_headers.c: helpers,
+ * create/merge, directive handlers, then the command table.
+ */
+#include "mp_config.h"
+
+#include "apr_fnmatch.h"
+#include "apr_lib.h"
+
+const char *const mp_phase_directive[MP_PHASE_COUNT] = {
+    "PythonPostReadRequestHandler",
+    "PythonTransHandler",
+    "PythonHeaderParserHandler",
+    "PythonInitHandler",
+    "PythonAccessHandler",
+    "PythonAuthenHandler",
+    "PythonAuthzHandler",
+    "PythonTypeHandler",
+    "PythonFixupHandler",
+    "PythonHandler",
+    "PythonLogHandler",
+    "PythonCleanupHandler",
+};
+
+const char *const mp_phase_callable[MP_PHASE_COUNT] = {
+    "postreadrequesthandler",
+    "transhandler",
+    "headerparserhandler",
+    "inithandler",
+    "accesshandler",
+    "authenhandler",
+    "authzhandler",
+    "typehandler",
+    "fixuphandler",
+    "handler",
+    "loghandler",
+    "cleanuphandler",
+};
+
+/* Directives table keys for the flag and string directives. */
+#define MP_DEBUG        "PythonDebug"
+#define MP_ENABLEPDB    "PythonEnablePdb"
+#define MP_AUTORELOAD   "PythonAutoReload"
+#define MP_PERDIRECTORY "PythonInterpPerDirectory"
+#define MP_PERDIRECTIVE "PythonInterpPerDirective"
+#define MP_INTERPRETER  "PythonInterpreter"
+#define MP_PATH         "PythonPath"
+
+int
+mp_phase_lookup(const char *directive)
+{
+    int i;
+
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        if (strcasecmp(directive, mp_phase_directive[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+const char *
+mp_config_canonical_dir(apr_pool_t *p, const char *dir)
+{
+    char *canon = NULL;
+    apr_size_t len;
+
+    if (dir == NULL || *dir == '\0') {
+        return NULL;
+    }
+    if (apr_filepath_merge(&canon, NULL, dir, APR_FILEPATH_TRUENAME, p)
+        != APR_SUCCESS) {
+        canon = apr_pstrdup(p, dir);
+    }
+    len = strlen(canon);
+    if (len == 0 || canon[len - 1] != '/') {
+        canon = apr_pstrcat(p, canon, "/", NULL);
+    }
+    return canon;
+}
+
+/* Extension of a filename for "| .ext" matching: everything after the
+ * first dot of the basename (spec 1.2), or NULL. */
+static const char *
+filename_extension(const char *filename)
+{
+    const char *base, *dot;
+
+    if (filename == NULL) {
+        return NULL;
+    }
+    base = strrchr(filename, '/');
+    base = base ? base + 1 : filename;
+    dot = strchr(base, '.');
+    return dot;
+}
+
+mp_handler *
+mp_config_handlers(mp_dir_config *d, mp_phase phase, const char *filename,
+                   const char **ext)
+{
+    *ext = NULL;
+    if (d == NULL) {
+        return NULL;
+    }
+    if (d->ext_handlers != NULL && apr_hash_count(d->ext_handlers) > 0) {
+        const char *e = filename_extension(filename);
+
+        if (e != NULL) {
+            char key[256];
+            mp_handler *h;
+
+            apr_snprintf(key, sizeof(key), "%s%s",
+                         mp_phase_directive[phase], e);
+            h = apr_hash_get(d->ext_handlers, key, APR_HASH_KEY_STRING);
+            if (h != NULL) {
+                *ext = e;
+                return h;
+            }
+        }
+    }
+    return d->handlers[phase];
+}
+
+/* Whether `prefix` (length n) of filename matches the section pattern. */
+static int
+prefix_matches(const mp_handler *h, const char *prefix)
+{
+    if (h->dir_regex != NULL) {
+        return ap_regexec(h->dir_regex, prefix, 0, NULL, 0) == 0;
+    }
+    return apr_fnmatch(h->directory, prefix,
+                       APR_FNM_PATHNAME | APR_FNM_PERIOD) == APR_SUCCESS;
+}
+
+const char *
+mp_config_handler_dir(apr_pool_t *p, const mp_handler *h,
+                      const char *filename)
+{
+    const char *slash;
+
+    if (h == NULL || h->directory == NULL) {
+        return NULL;
+    }
+    if (h->dir_regex == NULL && !h->dir_is_fnmatch) {
+        return h->directory;
+    }
+    if (filename == NULL) {
+        return NULL;
+    }
+    /* Shortest directory prefix of filename that matches the pattern. */
+    for (slash = strchr(filename + 1, '/'); slash != NULL;
+         slash = strchr(slash + 1, '/')) {
+        char *prefix = apr_pstrmemdup(p, filename, slash - filename);
+
+        if (prefix_matches(h, prefix)) {
+            return apr_pstrcat(p, prefix, "/", NULL);
+        }
+    }
+    return NULL;
+}
+
+apr_table_t *
+mp_config_live_options(apr_pool_t *p, mp_dir_config *d)
+{
+    const apr_array_header_t *arr = apr_table_elts(d->options);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_table_t *live = apr_table_make(p, arr->nelts);
+    int i;
+
+    /* An empty value means "removed" (spec 1.5).  The merged table may be
+     * shared with other threads, so the request gets its own copy. */
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key != NULL && e[i].val != NULL && *e[i].val != '\0') {
+            apr_table_addn(live, e[i].key, e[i].val);
+        }
+    }
+    return live;
+}
+
+/* ------------------------------------------------------------------ */
+/* create / merge                                                     */
+/* ------------------------------------------------------------------ */
+
+void *
+mp_config_create_dir(apr_pool_t *p, char *dir)
+{
+    mp_dir_config *d = apr_pcalloc(p, sizeof(*d));
+
+    d->config_dir = dir ? apr_pstrdup(p, dir) : NULL;
+    d->directives = apr_table_make(p, 4);
+    d->options = apr_table_make(p, 4);
+    d->ext_handlers = apr_hash_make(p);
+    d->in_filters = apr_hash_make(p);
+    d->out_filters = apr_hash_make(p);
+    return d;
+}
+
+void *
+mp_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
+{
+    mp_dir_config *base = basev, *add = addv;
+    mp_dir_config *m = apr_pcalloc(p, sizeof(*m));
+    int i;
+
+    m->config_dir = add->config_dir ? add->config_dir : base->config_dir;
+    m->directives = apr_table_overlay(p, base->directives, add->directives);
+    apr_table_compress(m->directives, APR_OVERLAP_TABLES_SET);
+    m->options = apr_table_overlay(p, base->options, add->options);
+    apr_table_compress(m->options, APR_OVERLAP_TABLES_SET);
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        m->handlers[i] = add->handlers[i] ? add->handlers[i]
+                                          : base->handlers[i];
+    }
+    m->ext_handlers = apr_hash_overlay(p, add->ext_handlers,
+                                       base->ext_handlers);
+    m->in_filters = apr_hash_overlay(p, add->in_filters, base->in_filters);
+    m->out_filters = apr_hash_overlay(p, add->out_filters, base->out_filters);
+    return m;
+}
+
+void *
+mp_config_create_srv(apr_pool_t *p, server_rec *s)
+{
+    mp_srv_config *c = apr_pcalloc(p, sizeof(*c));
+
+    (void)s;
+    c->directives = apr_table_make(p, 4);
+    c->options = apr_table_make(p, 4);
+    c->imports = apr_array_make(p, 2, sizeof(mp_import));
+    c->optimize = -1;
+    return c;
+}
+
+void *
+mp_config_merge_srv(apr_pool_t *p, void *basev, void *addv)
+{
+    mp_srv_config *base = basev, *add = addv;
+    mp_srv_config *m = apr_pcalloc(p, sizeof(*m));
+
+    m->directives = apr_table_overlay(p, base->directives, add->directives);
+    apr_table_compress(m->directives, APR_OVERLAP_TABLES_SET);
+    m->options = apr_table_overlay(p, base->options, add->options);
+    apr_table_compress(m->options, APR_OVERLAP_TABLES_SET);
+    m->connection_handler = add->connection_handler
+                            ? add->connection_handler
+                            : base->connection_handler;
+    /* Only the main server's PythonImport list runs; keep each its own. */
+    m->imports = add->imports;
+    m->python_home = add->python_home ? add->python_home : base->python_home;
+    m->optimize = add->optimize >= 0 ? add->optimize : base->optimize;
+    return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* where a directive was written                                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *directory;
+    ap_regex_t *regex;
+    int is_fnmatch;
+    int is_location;
+} mp_origin;
+
+/* Strip the quotes and closing '>' of a section's arguments. */
+static char *
+section_arg(apr_pool_t *p, const char *args, int *is_regex)
+{
+    const char *w = args;
+    char *arg;
+    apr_size_t len;
+
+    *is_regex = 0;
+    while (apr_isspace(*w)) {
+        w++;
+    }
+    if (w[0] == '~' && apr_isspace(w[1])) {
+        *is_regex = 1;
+        w += 2;
+    }
+    arg = ap_getword_conf(p, &w);
+    len = strlen(arg);
+    if (len > 0 && arg[len - 1] == '>') {
+        arg[len - 1] = '\0';
+    }
+    return arg;
+}
+
+/* Handler directory of the directive being parsed (spec 1.7). */
+static const char *
+directive_origin(cmd_parms *cmd, mp_origin *o)
+{
+    const ap_directive_t *sec;
+
+    memset(o, 0, sizeof(*o));
+    for (sec = cmd->directive ? cmd->directive->parent : NULL; sec != NULL;
+         sec = sec->parent) {
+        const char *name = sec->directive;
+        int is_regex, is_match;
+        char *arg;
+
+        if (strncasecmp(name, "<Directory", 10) == 0) {
+            is_match = strcasecmp(name, "<DirectoryMatch") == 0;
+            arg = section_arg(cmd->pool, sec->args, &is_regex);
+            if (is_regex || is_match) {
+                o->regex = ap_pregcomp(cmd->pool, arg, AP_REG_EXTENDED);
+                if (o->regex == NULL) {
+                    return "Regular expression could not be compiled";
+                }
+                o->directory = arg;
+            }
+            else if (apr_fnmatch_test(arg)) {
+                o->is_fnmatch = 1;
+                o->directory = ap_server_root_relative(cmd->pool, arg);
+            }
+            else {
+                o->directory = mp_config_canonical_dir(
+                    cmd->pool, ap_server_root_relative(cmd->pool, arg));
+            }
+            return NULL;
+        }
+        if (strncasecmp(name, "<Location", 9) == 0) {
+            o->directory = section_arg(cmd->pool, sec->args, &is_regex);
+            o->is_location = 1;
+            return NULL;
+        }
+        if (strcasecmp(name, "<VirtualHost") == 0) {
+            return NULL;
+        }
+        /* <Files>, <If>, <Limit>...: the enclosing section decides. */
+    }
+    /* Outside any section: an .htaccess file (cmd->path is set), or the
+     * main server / vhost body (no directory). */
+    if (cmd->path != NULL && cmd->config_file != NULL
+        && cmd->directive != NULL) {
+        const char *name = cmd->config_file->name;
+        const char *slash = name ? strrchr(name, '/') : NULL;
+
+        if (slash != NULL) {
+            o->directory = mp_config_canonical_dir(
+                cmd->pool, apr_pstrmemdup(cmd->pool, name, slash - name));
+        }
+        else {
+            o->directory = mp_config_canonical_dir(cmd->pool, cmd->path);
+        }
+    }
+    return NULL;
+}
+
+/* Whether the directive sits at server or vhost level (no section). */
+static int
+at_server_level(cmd_parms *cmd)
+{
+    return cmd->path == NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* directive handlers                                                 */
+/* ------------------------------------------------------------------ */
+
+static mp_handler *
+new_handler(apr_pool_t *p, const char *handler, const mp_origin *o,
+            int silent)
+{
+    mp_handler *h = apr_pcalloc(p, sizeof(*h));
+
+    h->handler = handler;
+    h->directory = o->directory;
+    h->dir_regex = o->regex;
+    h->dir_is_fnmatch = o->is_fnmatch;
+    h->is_location = o->is_location;
+    h->silent = silent;
+    return h;
+}
+
+static void
+append_handler(mp_handler **list, mp_handler *h)
+{
+    while (*list != NULL) {
+        list = &(*list)->next;
+    }
+    *list = h;
+}
+
+static const char *
+add_handler_line(cmd_parms *cmd, mp_dir_config *d, int phase,
+                 const char *line, int silent)
+{
+    apr_array_header_t *handlers = apr_array_make(cmd->pool, 2,
+                                                  sizeof(char *));
+    apr_array_header_t *exts = apr_array_make(cmd->pool, 2, sizeof(char *));
+    apr_array_header_t *into = handlers;
+    const char *err;
+    mp_origin o;
+    char *word;
+    int i, j;
+
+    while (*line && (word = ap_getword_conf(cmd->pool, &line)) && *word) {
+        if (strcmp(word, "|") == 0) {
+            if (into == exts) {
+                return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                                   ": '|' given twice", NULL);
+            }
+            into = exts;
+            continue;
+        }
+        if (into == exts && word[0] != '.') {
+            return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                               ": extension '", word,
+                               "' must start with '.'", NULL);
+        }
+        *(char **)apr_array_push(into) = word;
+    }
+    if (handlers->nelts == 0) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                           " needs at least one handler", NULL);
+    }
+    if (into == exts && exts->nelts == 0) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                           ": '|' must be followed by extensions", NULL);
+    }
+    if (exts->nelts > 0
+        && (phase == MP_PHASE_POST_READ_REQUEST || phase == MP_PHASE_TRANS)) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                           ": the '| .ext' form is not allowed for this "
+                           "phase, which runs before the file name is "
+                           "known", NULL);
+    }
+    if ((err = directive_origin(cmd, &o)) != NULL) {
+        return err;
+    }
+    for (i = 0; i < handlers->nelts; i++) {
+        const char *name = ((char **)handlers->elts)[i];
+
+        if (exts->nelts == 0) {
+            append_handler(&d->handlers[phase],
+                           new_handler(cmd->pool, name, &o, silent));
+            continue;
+        }
+        for (j = 0; j < exts->nelts; j++) {
+            const char *key = apr_pstrcat(cmd->pool, mp_phase_directive[phase],
+                                          ((char **)exts->elts)[j], NULL);
+            mp_handler *list = apr_hash_get(d->ext_handlers, key,
+                                            APR_HASH_KEY_STRING);
+
+            append_handler(&list, new_handler(cmd->pool, name, &o, silent));
+            apr_hash_set(d->ext_handlers, key, APR_HASH_KEY_STRING, list);
+        }
+    }
+    return NULL;
+}
+
+static const char *
+mp_cmd_handler(cmd_parms *cmd, void *dconf, const char *line)
+{
+    int phase = (int)(apr_uintptr_t)cmd->info;
+
+    return add_handler_line(cmd, dconf, phase, line, 0);
+}
+
+static const char *
+mp_cmd_handler_module(cmd_parms *cmd, void *dconf, const char *module)
+{
+    mp_dir_config *d = dconf;
+    const char *err;
+    int phase;
+
+    /* Silent entries for every request phase: missing callables are
+     * skipped rather than reported (spec 1.1 #16). */
+    for (phase = 0; phase < MP_PHASE_COUNT; phase++) {
+        if ((err = add_handler_line(cmd, d, phase, module, 1)) != NULL) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
+static const char *
+mp_cmd_connection_handler(cmd_parms *cmd, void *dconf, const char *handler)
+{
+    mp_srv_config *s = mp_config_srv(cmd->server);
+    mp_origin o;
+
+    (void)dconf;
+    memset(&o, 0, sizeof(o));
+    s->connection_handler = new_handler(cmd->pool, handler, &o, 0);
+    return NULL;
+}
+
+/* Set a directives-table value, mirrored into the server config when the
+ * directive is written outside any section (spec 1.1). */
+static void
+set_directive(cmd_parms *cmd, mp_dir_config *d, const char *key,
+              const char *val, int mirror)
+{
+    apr_table_set(d->directives, key, val);
+    if (mirror && at_server_level(cmd)) {
+        apr_table_set(mp_config_srv(cmd->server)->directives, key, val);
+    }
+}
+
+static const char *
+mp_cmd_flag(cmd_parms *cmd, void *dconf, int on)
+{
+    const char *key = cmd->cmd->name;
+
+    set_directive(cmd, dconf, key, on ? "1" : "0",
+                  strcasecmp(key, MP_PERDIRECTORY) != 0);
+    return NULL;
+}
+
+static const char *
+mp_cmd_string(cmd_parms *cmd, void *dconf, const char *val)
+{
+    set_directive(cmd, dconf, cmd->cmd->name, val, 1);
+    return NULL;
+}
+
+static const char *
+mp_cmd_option(cmd_parms *cmd, void *dconf, const char *key, const char *val)
+{
+    mp_dir_config *d = dconf;
+
+    /* A missing or empty value stores "", which means "removed". */
+    if (val == NULL) {
+        val = "";
+    }
+    apr_table_set(d->options, key, val);
+    if (at_server_level(cmd)) {
+        apr_table_set(mp_config_srv(cmd->server)->options, key, val);
+    }
+    return NULL;
+}
+
+static const char *
+mp_cmd_filter(cmd_parms *cmd, void *dconf, const char *handler,
+              const char *name)
+{
+    mp_dir_config *d = dconf;
+    mp_filter_conf *f = apr_pcalloc(cmd->pool, sizeof(*f));
+    const char *err;
+    mp_origin o;
+
+    if ((err = directive_origin(cmd, &o)) != NULL) {
+        return err;
+    }
+    f->is_input = cmd->info != NULL;
+    f->handler = handler;
+    f->name = name ? name : handler;
+    f->directory = o.directory;
+    apr_hash_set(f->is_input ? d->in_filters : d->out_filters,
+                 apr_pstrdup(cmd->pool, f->name), APR_HASH_KEY_STRING, f);
+    /* The filter itself is registered with Apache in mp_filter.c through
+     * the post_config walk; nothing else to do here. */
+    return NULL;
+}
+
+static const char *
+mp_cmd_import(cmd_parms *cmd, void *dconf, const char *module,
+              const char *interp)
+{
+    mp_srv_config *s = mp_config_srv(cmd->server);
+    mp_import *imp = apr_array_push(s->imports);
+
+    (void)dconf;
+    imp->module = module;
+    imp->interpreter = interp;
+    return NULL;
+}
+
+static const char *
+mp_cmd_optimize(cmd_parms *cmd, void *dconf, int on)
+{
+    (void)dconf;
+    mp_config_srv(cmd->server)->optimize = on;
+    return NULL;
+}
+
+static const char *
+mp_cmd_home(cmd_parms *cmd, void *dconf, const char *home)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)dconf;
+    if (err != NULL) {
+        return err;
+    }
+    if (!ap_os_is_path_absolute(cmd->pool, home)) {
+        return "PythonHome must be an absolute path";
+    }
+    mp_config_srv(cmd->server)->python_home = home;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* command table                                                      */
+/* ------------------------------------------------------------------ */
+
+#define MP_PHASE_CMD(name, phase, where, help) \
+    AP_INIT_RAW_ARGS(name, mp_cmd_handler, (void *)(apr_uintptr_t)(phase), \
+                     where, help)
+
+const command_rec mp_config_commands[] = {
+    MP_PHASE_CMD("PythonPostReadRequestHandler", MP_PHASE_POST_READ_REQUEST,
+                 RSRC_CONF, "Python post-read-request handlers"),
+    MP_PHASE_CMD("PythonTransHandler", MP_PHASE_TRANS, RSRC_CONF,
+                 "Python translation handlers"),
+    MP_PHASE_CMD("PythonHeaderParserHandler", MP_PHASE_HEADER_PARSER,
+                 OR_ALL, "Python header parser handlers"),
+    MP_PHASE_CMD("PythonInitHandler", MP_PHASE_INIT, OR_ALL,
+                 "Python handlers run first for a request"),
+    MP_PHASE_CMD("PythonAccessHandler", MP_PHASE_ACCESS, OR_ALL,
+                 "Python access handlers"),
+    MP_PHASE_CMD("PythonAuthenHandler", MP_PHASE_AUTHEN, OR_ALL,
+                 "Python authentication handlers"),
+    MP_PHASE_CMD("PythonAuthzHandler", MP_PHASE_AUTHZ, OR_ALL,
+                 "Python authorization handlers"),
+    MP_PHASE_CMD("PythonTypeHandler", MP_PHASE_TYPE, OR_ALL,
+                 "Python type-checker handlers"),
+    MP_PHASE_CMD("PythonFixupHandler", MP_PHASE_FIXUP, OR_ALL,
+                 "Python fixup handlers"),
+    MP_PHASE_CMD("PythonHandler", MP_PHASE_HANDLER, OR_ALL,
+                 "Python content handlers"),
+    MP_PHASE_CMD("PythonLogHandler", MP_PHASE_LOG, OR_ALL,
+                 "Python logger handlers"),
+    MP_PHASE_CMD("PythonCleanupHandler", MP_PHASE_CLEANUP, OR_ALL,
+                 "Python handlers run when the request is done"),
+    AP_INIT_TAKE1("PythonConnectionHandler", mp_cmd_connection_handler,
+                  NULL, RSRC_CONF, "Python connection (protocol) handler"),
+    AP_INIT_TAKE12("PythonInputFilter", mp_cmd_filter, (void *)1,
+                   RSRC_CONF | ACCESS_CONF,
+                   "Python input filter: handler [name]"),
+    AP_INIT_TAKE12("PythonOutputFilter", mp_cmd_filter, NULL,
+                   RSRC_CONF | ACCESS_CONF,
+                   "Python output filter: handler [name]"),
+    AP_INIT_RAW_ARGS("PythonHandlerModule", mp_cmd_handler_module, NULL,
+                     OR_ALL, "a module holding handlers for every phase"),
+    AP_INIT_TAKE2("PythonImport", mp_cmd_import, NULL, RSRC_CONF,
+                  "module[::function] and interpreter to run at child start"),
+    AP_INIT_TAKE1("PythonPath", mp_cmd_string, NULL, OR_ALL,
+                  "Python expression giving the new sys.path"),
+    AP_INIT_TAKE12("PythonOption", mp_cmd_option, NULL, OR_ALL,
+                   "key [value]: an option for handlers; no value removes"),
+    AP_INIT_FLAG("PythonDebug", mp_cmd_flag, NULL, OR_ALL,
+                 "On to send Python tracebacks to the client"),
+    AP_INIT_FLAG("PythonEnablePdb", mp_cmd_flag, NULL, OR_ALL,
+                 "On to run handlers under pdb (with -DONE_PROCESS)"),
+    AP_INIT_TAKE1("PythonInterpreter", mp_cmd_string, NULL, OR_ALL,
+                  "name of the Python interpreter to use"),
+    AP_INIT_FLAG("PythonInterpPerDirectory", mp_cmd_flag, NULL, OR_ALL,
+                 "On for one interpreter per directory of the file"),
+    AP_INIT_FLAG("PythonInterpPerDirective", mp_cmd_flag, NULL, OR_ALL,
+                 "On for one interpreter per handler directory"),
+    AP_INIT_FLAG("PythonAutoReload", mp_cmd_flag, NULL, OR_ALL,
+                 "Off to stop reloading changed handler modules"),
+    AP_INIT_FLAG("PythonOptimize", mp_cmd_optimize, NULL, RSRC_CONF,
+                 "On to start Python with optimisation level 2"),
+    AP_INIT_TAKE1("PythonHome", mp_cmd_home, NULL, RSRC_CONF,
+                  "Python installation or virtual environment to embed"),
+    {NULL}
+};

@@ -1,0 +1,34 @@
+/*
+ * mp_hlist.h: _apache.mp_hlist, the handler list a phase is running.
+ *
+ * An hlist walks a configured mp_handler chain and then the per-request
+ * chain added with req.add_handler() for the same phase, so handlers added
+ * while the phase runs are reached too.  The chains belong to the config
+ * and request pools; the dispatcher calls mp_hlist_finish() when the phase
+ * ends, after which the object reads as exhausted (all fields None) and
+ * never touches those pools again.  GIL required.
+ */
+#ifndef MP_HLIST_H
+#define MP_HLIST_H
+
+#include "mp_module.h"
+#include "mp_config.h"
+
+typedef struct {
+    PyObject_HEAD
+    mp_handler *cur;            /* current entry, NULL when exhausted */
+    mp_handler **dynamic;       /* head of the add_handler chain, or NULL */
+    int in_dynamic;             /* cur is on the add_handler chain */
+    apr_pool_t *pool;           /* request/connection pool */
+    const char *filename;       /* for regex/wildcard directories */
+} MpHlistObject;
+
+/* New hlist over head, then *dynamic.  New reference or NULL. */
+PyObject *mp_hlist_new(MpModuleState *st, mp_handler *head,
+                       mp_handler **dynamic, apr_pool_t *p,
+                       const char *filename);
+
+/* Mark the list exhausted and forget the pools. */
+void mp_hlist_finish(PyObject *hlist);
+
+#endif /* MP_HLIST_H */

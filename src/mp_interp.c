@@ -1,0 +1,637 @@
+/*
+ * mp_interp.c: Python start-up in each child, the interpreter registry and
+ * thread-state switching.  See mp_interp.h for the contract.
+ *
+ * Lock order: the registry mutex may be held while taking the GIL (only when
+ * an interpreter is created); code holding the GIL never takes the registry
+ * mutex.  Lookups walk the append-only list without the mutex: a record is
+ * published only once it is complete.
+ */
+#include "mp_interp.h"
+#include "mp_config.h"
+#include "mp_server.h"
+#include "mp_version.h"
+
+#include "unixd.h"
+
+#include <unistd.h>
+#include <pwd.h>
+
+#define MP_PACKAGE_DIR_OPTION "mod_python.package_dir"
+
+/* The process state, and the only one in the module. */
+static struct {
+    apr_pool_t *pool;               /* child pool */
+    server_rec *main_server;
+    apr_thread_mutex_t *lock;       /* guards creation in `interps` */
+    PyThreadState *init_tstate;     /* child_init thread, main interpreter */
+    mp_interp *interps;             /* append-only, published complete */
+    int ready;
+} mp_proc;
+
+int
+mp_interp_ready(void)
+{
+    return mp_proc.ready;
+}
+
+server_rec *
+mp_interp_main_server(void)
+{
+    return mp_proc.main_server;
+}
+
+apr_pool_t *
+mp_interp_child_pool(void)
+{
+    return mp_proc.pool;
+}
+
+/* ------------------------------------------------------------------ */
+/* logging of Python errors                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+log_line(server_rec *s, request_rec *r, int level, const char *msg)
+{
+    if (r != NULL) {
+        ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
+    }
+    else {
+        ap_log_error(APLOG_MARK, level, 0, s, "%s", msg);
+    }
+}
+
+void
+mp_log_pyerr(server_rec *s, request_rec *r, const char *code,
+             const char *context)
+{
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyObject *mod = NULL, *lines = NULL, *summary = NULL;
+    const char *text;
+    Py_ssize_t i;
+
+    PyErr_Fetch(&type, &value, &tb);
+    if (type == NULL) {
+        return;
+    }
+    PyErr_NormalizeException(&type, &value, &tb);
+    summary = PyUnicode_FromFormat("%s%s: %s: %S", code, context,
+                                   ((PyTypeObject *)type)->tp_name,
+                                   value ? value : Py_None);
+    text = summary ? PyUnicode_AsUTF8(summary) : NULL;
+    log_line(s, r, APLOG_ERR, text ? text : context);
+    PyErr_Clear();
+
+    mod = PyImport_ImportModule("traceback");
+    if (mod != NULL) {
+        lines = PyObject_CallMethod(mod, "format_exception", "OOO", type,
+                                    value ? value : Py_None,
+                                    tb ? tb : Py_None);
+    }
+    if (lines != NULL && PyList_Check(lines)) {
+        for (i = 0; i < PyList_GET_SIZE(lines); i++) {
+            const char *line = PyUnicode_AsUTF8(PyList_GET_ITEM(lines, i));
+            char *copy, *nl, *state;
+
+            if (line == NULL) {
+                PyErr_Clear();
+                continue;
+            }
+            copy = strdup(line);
+            if (copy == NULL) {
+                break;
+            }
+            for (nl = apr_strtok(copy, "\n", &state); nl != NULL;
+                 nl = apr_strtok(NULL, "\n", &state)) {
+                char buf[4096];
+
+                apr_snprintf(buf, sizeof(buf), "%s: %s", context, nl);
+                log_line(s, r, APLOG_ERR, buf);
+            }
+            free(copy);
+        }
+    }
+    PyErr_Clear();
+    Py_XDECREF(lines);
+    Py_XDECREF(mod);
+    Py_XDECREF(summary);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+/* ------------------------------------------------------------------ */
+/* start-up checks                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Standard library directory that Python will look for. */
+static const char *
+stdlib_dir(apr_pool_t *p, const char *home)
+{
+    char real[PATH_MAX];
+    const char *prefix;
+    char *slash;
+
+    if (home != NULL) {
+        prefix = home;
+    }
+    else {
+        /* <prefix>/bin/python3 -> <prefix>; follows a venv's symlink to
+         * the base installation, where the standard library lives. */
+        if (realpath(MP_PYTHON_EXECUTABLE, real) == NULL) {
+            return NULL;
+        }
+        slash = strrchr(real, '/');
+        if (slash == NULL) {
+            return NULL;
+        }
+        *slash = '\0';
+        slash = strrchr(real, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+        }
+        prefix = real;
+    }
+    return apr_psprintf(p, "%s/lib/python%d.%d", prefix, PY_MAJOR_VERSION,
+                        PY_MINOR_VERSION);
+}
+
+/* Fail early, naming the path and the user, when this child cannot read
+ * the Python installation (a home under /root, a 0700 virtualenv...). */
+static int
+python_readable(apr_pool_t *p, server_rec *s, const char *home)
+{
+    const char *dir = stdlib_dir(p, home);
+    const char *probe;
+    struct passwd *pw;
+
+    if (dir == NULL) {
+        return 1;
+    }
+    probe = apr_pstrcat(p, dir, "/os.py", NULL);
+    if (access(probe, R_OK) == 0) {
+        return 1;
+    }
+    pw = getpwuid(geteuid());
+    ap_log_error(APLOG_MARK, APLOG_CRIT, errno, s, MP_APLOGNO(0002)
+                 "Python cannot start: %s is not readable by user %s "
+                 "(uid %ld); make the Python installation readable by "
+                 "Apache's User, or point PythonHome at one that is",
+                 probe, pw ? pw->pw_name : "?", (long)geteuid());
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* thread states                                                      */
+/* ------------------------------------------------------------------ */
+
+/* This thread's thread state for ip, created on first use. */
+static PyThreadState *
+thread_state(mp_interp *ip)
+{
+    void *ts = NULL;
+
+    apr_threadkey_private_get(&ts, ip->tkey);
+    if (ts == NULL) {
+        ts = PyThreadState_New(ip->istate);
+        if (ts != NULL) {
+            apr_threadkey_private_set(ts, ip->tkey);
+        }
+    }
+    return ts;
+}
+
+mp_interp *
+mp_interp_current(void)
+{
+    PyInterpreterState *is = PyInterpreterState_Get();
+    mp_interp *ip;
+
+    for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
+         ip = ip->next) {
+        if (ip->istate == is) {
+            return ip;
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* interpreter records                                                */
+/* ------------------------------------------------------------------ */
+
+static mp_interp *
+find_interp(const char *name)
+{
+    mp_interp *ip;
+
+    for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
+         ip = ip->next) {
+        if (strcmp(ip->name, name) == 0) {
+            return ip;
+        }
+    }
+    return NULL;
+}
+
+/* Directory of our own package: the reserved server option, else where
+ * `make install` put it. */
+static const char *
+package_dir(void)
+{
+    const char *dir = apr_table_get(
+        mp_config_srv(mp_proc.main_server)->options, MP_PACKAGE_DIR_OPTION);
+
+    return (dir != NULL && *dir != '\0') ? dir : MP_PYTHON_LIBDIR;
+}
+
+static int
+check_version(server_rec *s)
+{
+    PyObject *mod = PyImport_ImportModule("mod_python.version");
+    PyObject *ver = mod ? PyObject_GetAttrString(mod, "version") : NULL;
+    const char *v = (ver && PyUnicode_Check(ver)) ? PyUnicode_AsUTF8(ver)
+                                                  : NULL;
+    PyObject *file = mod ? PyObject_GetAttrString(mod, "__file__") : NULL;
+
+    if (v == NULL || strcmp(v, MP_VERSION_STRING) != 0) {
+        PyErr_Clear();
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MP_APLOGNO(0004)
+                     "mod_python version mismatch: the module is %s, the "
+                     "Python package (%s) is %s", MP_VERSION_STRING,
+                     file && PyUnicode_Check(file)
+                         ? PyUnicode_AsUTF8(file) : "?",
+                     v ? v : "unknown");
+    }
+    PyErr_Clear();
+    Py_XDECREF(file);
+    Py_XDECREF(ver);
+    Py_XDECREF(mod);
+    return 0;
+}
+
+/* Put our package first on sys.path.  0 or -1 with an exception set. */
+static int
+prepend_package_dir(void)
+{
+    PyObject *path = PySys_GetObject("path");     /* borrowed */
+    PyObject *dir;
+    int rc;
+
+    if (path == NULL || !PyList_Check(path)) {
+        PyErr_SetString(PyExc_RuntimeError, "sys.path is not a list");
+        return -1;
+    }
+    dir = PyUnicode_DecodeFSDefault(package_dir());
+    if (dir == NULL) {
+        return -1;
+    }
+    rc = PySequence_Contains(path, dir);
+    if (rc == 0) {
+        rc = PyList_Insert(path, 0, dir);
+    }
+    Py_DECREF(dir);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Fill ip in the interpreter now current: import mod_python.apache and
+ * call its init().  0, or -1 with an exception set. */
+static int
+setup_interp(mp_interp *ip)
+{
+    PyObject *apache = NULL, *server = NULL;
+    int rc = -1;
+
+    ip->module = PyImport_ImportModule("_apache");
+    if (ip->module == NULL) {
+        goto done;
+    }
+    ip->state = mp_module_state(ip->module);
+    if (prepend_package_dir() < 0) {
+        goto done;
+    }
+    apache = PyImport_ImportModule("mod_python.apache");
+    if (apache == NULL) {
+        goto done;
+    }
+    server = mp_server_new(ip->state, mp_proc.main_server);
+    if (server == NULL) {
+        goto done;
+    }
+    ip->dispatcher = PyObject_CallMethod(apache, "init", "sO", ip->name,
+                                         server);
+    if (ip->dispatcher == NULL) {
+        goto done;
+    }
+    if (!(ip->handler_dispatch = PyObject_GetAttrString(ip->dispatcher,
+                                                        "HandlerDispatch"))
+        || !(ip->connection_dispatch = PyObject_GetAttrString(
+                 ip->dispatcher, "ConnectionDispatch"))
+        || !(ip->filter_dispatch = PyObject_GetAttrString(
+                 ip->dispatcher, "FilterDispatch"))
+        || !(ip->import_dispatch = PyObject_GetAttrString(
+                 ip->dispatcher, "ImportDispatch"))) {
+        goto done;
+    }
+    ip->cleanups = PyList_New(0);
+    if (ip->cleanups == NULL) {
+        goto done;
+    }
+    check_version(mp_proc.main_server);
+    rc = 0;
+done:
+    Py_XDECREF(server);
+    Py_XDECREF(apache);
+    return rc;
+}
+
+static mp_interp *
+new_record(const char *name, PyThreadState *ts)
+{
+    mp_interp *ip = apr_pcalloc(mp_proc.pool, sizeof(*ip));
+
+    ip->name = apr_pstrdup(mp_proc.pool, name);
+    ip->istate = ts->interp;
+    if (apr_threadkey_private_create(&ip->tkey, NULL, mp_proc.pool)
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    apr_threadkey_private_set(ts, ip->tkey);
+    return ip;
+}
+
+/* Make a complete record visible to lock-free readers.  Writers are
+ * serialised by the registry mutex (or run before any worker thread). */
+static void
+publish(mp_interp *ip)
+{
+    ip->next = mp_proc.interps;
+    __atomic_store_n(&mp_proc.interps, ip, __ATOMIC_RELEASE);
+}
+
+/* Create sub-interpreter `name`; called with the registry mutex held and
+ * the GIL free.  Logs and returns NULL on failure. */
+static mp_interp *
+create_interp(const char *name, server_rec *s)
+{
+    mp_interp *main_ip = find_interp(MP_MAIN_INTERPRETER);
+    PyThreadState *main_ts = thread_state(main_ip);
+    PyThreadState *ts;
+    mp_interp *ip = NULL;
+
+    if (main_ts == NULL) {
+        return NULL;
+    }
+    PyEval_RestoreThread(main_ts);
+    ts = Py_NewInterpreter();
+    if (ts == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0005)
+                     "cannot create Python interpreter '%s'", name);
+        PyThreadState_Swap(main_ts);
+        PyEval_SaveThread();
+        return NULL;
+    }
+    ip = new_record(name, ts);
+    if (ip == NULL || setup_interp(ip) < 0) {
+        mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
+                     apr_psprintf(mp_proc.pool,
+                                  "initialising interpreter '%s'", name));
+        /* Keep the interpreter: ending it while modules half-imported is
+         * riskier than a small leak, and a retry would fail alike. */
+        ip = NULL;
+    }
+    PyThreadState_Swap(main_ts);
+    PyEval_SaveThread();
+    if (ip != NULL) {
+        publish(ip);
+    }
+    return ip;
+}
+
+mp_interp *
+mp_interp_acquire(const char *name, server_rec *s)
+{
+    mp_interp *ip;
+    PyThreadState *ts;
+
+    if (!mp_proc.ready) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
+                     "Python is not available in this process (see the "
+                     "start-up errors above)");
+        return NULL;
+    }
+    if (name == NULL || *name == '\0') {
+        name = MP_MAIN_INTERPRETER;
+    }
+    ip = find_interp(name);
+    if (ip == NULL) {
+        apr_thread_mutex_lock(mp_proc.lock);
+        ip = find_interp(name);
+        if (ip == NULL) {
+            ip = create_interp(name, s);
+        }
+        apr_thread_mutex_unlock(mp_proc.lock);
+        if (ip == NULL) {
+            return NULL;
+        }
+    }
+    ts = thread_state(ip);
+    if (ts == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0008)
+                     "cannot create a Python thread state");
+        return NULL;
+    }
+    PyEval_RestoreThread(ts);
+    return ip;
+}
+
+void
+mp_interp_release(mp_interp *ip)
+{
+    (void)ip;
+    PyEval_SaveThread();
+}
+
+/* ------------------------------------------------------------------ */
+/* child start and exit                                               */
+/* ------------------------------------------------------------------ */
+
+/* Run the process-exit cleanups registered in interpreter ip (current). */
+static void
+run_cleanups(mp_interp *ip)
+{
+    Py_ssize_t i;
+
+    if (ip->cleanups == NULL) {
+        return;
+    }
+    for (i = PyList_GET_SIZE(ip->cleanups) - 1; i >= 0; i--) {
+        PyObject *pair = PyList_GET_ITEM(ip->cleanups, i);
+        PyObject *res = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 0),
+                                            PyTuple_GET_ITEM(pair, 1));
+
+        if (res == NULL) {
+            mp_log_pyerr(mp_proc.main_server, NULL, MP_APLOGNO(0009),
+                         "Error calling cleanup object");
+        }
+        Py_XDECREF(res);
+    }
+    Py_CLEAR(ip->cleanups);
+}
+
+/* Whether some thread of the interpreter is still running Python. */
+static int
+interp_busy(PyInterpreterState *is, PyThreadState *self)
+{
+    PyThreadState *t;
+
+    for (t = PyInterpreterState_ThreadHead(is); t != NULL;
+         t = PyThreadState_Next(t)) {
+        if (t != self && PyThreadState_GetFrame(t) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Delete every thread state of the interpreter but the current one. */
+static void
+drop_other_threads(PyInterpreterState *is, PyThreadState *self)
+{
+    PyThreadState *t = PyInterpreterState_ThreadHead(is);
+
+    while (t != NULL) {
+        PyThreadState *next = PyThreadState_Next(t);
+
+        if (t != self) {
+            PyThreadState_Clear(t);
+            PyThreadState_Delete(t);
+        }
+        t = next;
+    }
+}
+
+static apr_status_t
+child_exit(void *data)
+{
+    mp_interp *ip, *main_ip = find_interp(MP_MAIN_INTERPRETER);
+    PyThreadState *main_ts;
+    int busy = 0;
+
+    (void)data;
+    if (!mp_proc.ready || main_ip == NULL) {
+        return APR_SUCCESS;
+    }
+    mp_proc.ready = 0;
+    for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
+         ip = ip->next) {
+        PyEval_RestoreThread(thread_state(ip));
+        run_cleanups(ip);
+        busy |= interp_busy(ip->istate, PyThreadState_Get());
+        PyEval_SaveThread();
+    }
+    if (busy) {
+        /* A worker is still inside Python: finalising would pull the
+         * interpreter from under it.  The process is exiting anyway. */
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, mp_proc.main_server,
+                     MP_APLOGNO(0010) "Python still busy in another thread "
+                     "at child exit; skipping finalisation");
+        return APR_SUCCESS;
+    }
+    main_ts = thread_state(main_ip);
+    PyEval_RestoreThread(main_ts);
+    for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
+         ip = ip->next) {
+        PyThreadState *ts;
+
+        if (ip == main_ip) {
+            continue;
+        }
+        ts = thread_state(ip);
+        PyThreadState_Swap(ts);
+        drop_other_threads(ip->istate, ts);
+        Py_EndInterpreter(ts);
+        PyThreadState_Swap(main_ts);
+    }
+    drop_other_threads(main_ip->istate, main_ts);
+    Py_FinalizeEx();
+    return APR_SUCCESS;
+}
+
+apr_status_t
+mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    mp_srv_config *sc = mp_config_srv(s);
+    PyConfig config;
+    PyStatus status;
+    PyThreadState *ts;
+    mp_interp *ip;
+    apr_status_t rv;
+
+    mp_proc.pool = pchild;
+    mp_proc.main_server = s;
+    rv = apr_thread_mutex_create(&mp_proc.lock, APR_THREAD_MUTEX_DEFAULT,
+                                 pchild);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, MP_APLOGNO(0001)
+                     "cannot create the interpreter registry mutex");
+        return rv;
+    }
+    if (!python_readable(pchild, s, sc->python_home)) {
+        return APR_EACCES;
+    }
+    if (PyImport_AppendInittab("_apache", mp_module_initfunc) < 0) {
+        return APR_EGENERAL;
+    }
+
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0;     /* signals belong to Apache */
+    config.parse_argv = 0;
+    config.optimization_level = sc->optimize > 0 ? 2 : 0;
+    status = PyConfig_SetBytesString(&config, &config.program_name,
+                                     MP_PYTHON_EXECUTABLE);
+    if (!PyStatus_Exception(status) && sc->python_home != NULL) {
+        status = PyConfig_SetBytesString(&config, &config.home,
+                                         sc->python_home);
+    }
+    if (!PyStatus_Exception(status)) {
+        char *argv[] = {"mod_python", NULL};
+
+        status = PyConfig_SetBytesArgv(&config, 1, argv);
+    }
+    if (!PyStatus_Exception(status)) {
+        status = Py_InitializeFromConfig(&config);
+    }
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_APLOGNO(0003)
+                     "Python failed to start (%s%s%s); check PythonHome "
+                     "(%s) and that %s is readable by Apache's User",
+                     status.func ? status.func : "",
+                     status.func ? ": " : "",
+                     status.err_msg ? status.err_msg : "unknown error",
+                     sc->python_home ? sc->python_home : "not set",
+                     MP_PYTHON_EXECUTABLE);
+        return APR_EGENERAL;
+    }
+
+    ts = PyThreadState_Get();
+    mp_proc.init_tstate = ts;
+    ip = new_record(MP_MAIN_INTERPRETER, ts);
+    if (ip == NULL || setup_interp(ip) < 0) {
+        mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
+                     "initialising interpreter 'main_interpreter'");
+        PyEval_SaveThread();
+        return APR_EGENERAL;
+    }
+    publish(ip);
+    PyEval_SaveThread();
+    mp_proc.ready = 1;
+    apr_pool_cleanup_register(pchild, NULL, child_exit,
+                              apr_pool_cleanup_null);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                 "Python %s started in child %ld", Py_GetVersion(),
+                 (long)getpid());
+    return APR_SUCCESS;
+}

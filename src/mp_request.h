@@ -1,0 +1,57 @@
+/*
+ * mp_request.h: _apache.mp_request, the Python face of a request_rec.
+ *
+ * Who owns it: the per-request state (mp_reqstate.h) keeps one request
+ * object per (request_rec, interpreter) and holds the only long-lived
+ * reference; mp_reqstate_request() finds or creates it.  How long it lives:
+ * until the request pool is cleaned up.  Then mp_request_invalidate() sets
+ * r to NULL and detaches the cached table views, so a handler that kept
+ * `req` gets RuntimeError("request has expired") rather than freed memory.
+ * The object has an instance __dict__ and can be subclassed.  All functions
+ * need the GIL; blocking Apache I/O inside methods releases it.
+ */
+#ifndef MP_REQUEST_H
+#define MP_REQUEST_H
+
+#include "mp_module.h"
+
+typedef struct {
+    PyObject_HEAD
+    request_rec *r;             /* NULL once the request has expired */
+    PyObject *dict;             /* instance __dict__ */
+    PyObject *weakreflist;
+    /* cached live table views, rebound if httpd swaps the table */
+    PyObject *headers_in;
+    PyObject *headers_out;
+    PyObject *err_headers_out;
+    PyObject *subprocess_env;
+    PyObject *notes;
+    PyObject *connection;       /* cached mp_conn */
+    PyObject *server;           /* cached mp_server */
+    /* set by the dispatcher (mp_hooks.c) around each phase */
+    PyObject *phase;            /* str: "PythonHandler", ... or NULL */
+    PyObject *hlist;            /* mp_hlist being run, or NULL */
+    PyObject *extension;        /* str from "| .ext" selection, or NULL */
+    const char *interpreter;    /* name, owned by the interpreter record */
+    PyObject *cleanups;         /* list of (callable, data), or NULL */
+    int content_type_set;
+    apr_off_t bytes_queued;
+    /* request body reading (read/readline share this buffer) */
+    int read_setup;             /* ap_setup_client_block done */
+    char *rbuff;                /* request-pool buffer for readline */
+    apr_size_t rbuff_len;
+    apr_size_t rbuff_pos;
+} MpRequestObject;
+
+/* New request object for r (does not cache it: see mp_reqstate_request). */
+PyObject *mp_request_new(MpModuleState *st, request_rec *r,
+                         const char *interpreter);
+
+/* End of request: r = NULL, table views detached, cached objects cleared
+ * except the __dict__ and cleanups. */
+void mp_request_invalidate(MpRequestObject *self);
+
+/* request_rec of a request object, or NULL with an exception set. */
+request_rec *mp_request_rec(PyObject *obj);
+
+#endif /* MP_REQUEST_H */

@@ -1,0 +1,34 @@
+/*
+ * mp_server.h: _apache.mp_server and _apache.mp_conn.
+ *
+ * A server object wraps a server_rec, which lives as long as the process
+ * (configuration pool), so it needs no invalidation; it has a __dict__.  A
+ * connection object wraps a conn_rec, which dies with the connection pool:
+ * its owner calls mp_connection_invalidate() then, and later access raises
+ * RuntimeError("connection has expired").  GIL required.
+ */
+#ifndef MP_SERVER_H
+#define MP_SERVER_H
+
+#include "mp_module.h"
+
+typedef struct {
+    PyObject_HEAD
+    server_rec *s;
+    PyObject *dict;
+} MpServerObject;
+
+typedef struct {
+    PyObject_HEAD
+    conn_rec *c;                /* NULL once expired */
+    PyObject *notes;            /* cached table view */
+    PyObject *base_server;      /* cached mp_server */
+    PyObject *hlist;            /* mp_hlist for a connection handler */
+    PyObject *dict;
+} MpConnectionObject;
+
+PyObject *mp_server_new(MpModuleState *st, server_rec *s);
+PyObject *mp_connection_new(MpModuleState *st, conn_rec *c);
+void mp_connection_invalidate(MpConnectionObject *self);
+
+#endif /* MP_SERVER_H */
