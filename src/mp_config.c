@@ -5,6 +5,7 @@
  * create/merge, directive handlers, then the command table.
  */
 #include "mp_config.h"
+#include "mp_filter.h"
 
 #include "apr_fnmatch.h"
 #include "apr_lib.h"
@@ -546,19 +547,22 @@ mp_cmd_filter(cmd_parms *cmd, void *dconf, const char *handler,
     mp_dir_config *d = dconf;
     mp_filter_conf *f = apr_pcalloc(cmd->pool, sizeof(*f));
     const char *err;
+    char *key;
     mp_origin o;
 
     if ((err = directive_origin(cmd, &o)) != NULL) {
         return err;
     }
+    key = apr_pstrdup(cmd->pool, name ? name : handler);
     f->is_input = cmd->info != NULL;
     f->handler = handler;
     f->name = name ? name : handler;
     f->directory = o.directory;
-    apr_hash_set(f->is_input ? d->in_filters : d->out_filters,
-                 apr_pstrdup(cmd->pool, f->name), APR_HASH_KEY_STRING, f);
-    /* The filter itself is registered with Apache in mp_filter.c through
-     * the post_config walk; nothing else to do here. */
+    /* Apache lower-cases filter names; key the table the same way. */
+    ap_str_tolower(key);
+    apr_hash_set(f->is_input ? d->in_filters : d->out_filters, key,
+                 APR_HASH_KEY_STRING, f);
+    mp_filter_register(f);
     return NULL;
 }
 

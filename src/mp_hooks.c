@@ -10,6 +10,7 @@
  *                        RUN_FIRST: DECLINED lets the next module try.
  */
 #include "mp_hooks.h"
+#include "mp_filter.h"
 #include "mp_hlist.h"
 #include "mp_interp.h"
 #include "mp_request.h"
@@ -100,8 +101,9 @@ flag_on(apr_table_t *directives, const char *key)
     return v != NULL && v[0] == '1';
 }
 
-static const char *
-interpreter_name(request_rec *r, mp_dir_config *d, const mp_handler *h)
+const char *
+mp_hooks_interpreter_name(request_rec *r, mp_dir_config *d,
+                          const mp_handler *h)
 {
     const char *name = apr_table_get(d->directives, "PythonInterpreter");
 
@@ -167,7 +169,7 @@ run_list(request_rec *r, mp_dir_config *d, mp_phase phase, mp_handler *h,
     PyObject *saved_phase, *saved_hlist, *saved_ext;
     int result;
 
-    ip = mp_interp_acquire(interpreter_name(r, d, first), r->server);
+    ip = mp_interp_acquire(mp_hooks_interpreter_name(r, d, first), r->server);
     if (ip == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -523,6 +525,7 @@ void
 mp_hooks_register(apr_pool_t *p)
 {
     (void)p;
+    mp_filter_register_generic();
     ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mp_hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_process_connection(mp_hook_process_connection, NULL, NULL,

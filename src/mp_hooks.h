@@ -49,6 +49,12 @@ PyObject *mp_reqstate_request(MpModuleState *st, request_rec *r);
 int mp_hooks_add_handler(request_rec *r, const char *phase,
                          const char *handler, const char *dir);
 
+/* Interpreter for handler h of request r (spec 5.2): PythonInterpreter,
+ * then PythonInterpPerDirectory, PythonInterpPerDirective, else the
+ * virtual host's ServerName.  Allocated from r->pool or static. */
+const char *mp_hooks_interpreter_name(request_rec *r, mp_dir_config *d,
+                                      const mp_handler *h);
+
 /* Hook registration, called from register_hooks in mod_python.c. */
 void mp_hooks_register(apr_pool_t *p);
 

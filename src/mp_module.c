@@ -265,7 +265,8 @@ mp_module_exec(PyObject *module)
         || mp_request_init(module, st) < 0
         || mp_server_init(module, st) < 0
         || mp_connection_init(module, st) < 0
-        || mp_hlist_init(module, st) < 0) {
+        || mp_hlist_init(module, st) < 0
+        || mp_filter_init(module, st) < 0) {
         return -1;
     }
     for (i = 0; mp_int_constants[i].name != NULL; i++) {

@@ -1,0 +1,633 @@
+/*
+ * mp_filter.c: Python input/output filters and the mp_filter type.
+ * See mp_filter.h for the contract.
+ */
+#include "mp_filter.h"
+#include "mp_hooks.h"
+#include "mp_interp.h"
+#include "mp_request.h"
+#include "mp_util.h"
+
+#include "apr_buckets.h"
+#include "util_filter.h"
+
+#define MP_GENERIC_FILTER "MOD_PYTHON"
+
+/* Per filter instance (f->ctx), allocated from the request pool. */
+typedef struct {
+    const mp_filter_conf *conf;     /* NULL until looked up */
+    apr_bucket_brigade *bb_out;     /* output: what we pass on */
+    int transparent;                /* disable() was called */
+} mp_filter_ctx;
+
+typedef struct {
+    PyObject_HEAD
+    ap_filter_t *f;                 /* NULL once the call returned */
+    mp_filter_ctx *ctx;
+    apr_bucket_brigade *bb_in;      /* data coming to the filter */
+    apr_bucket_brigade *bb_out;     /* data the filter produces */
+    ap_input_mode_t mode;           /* input filters: the caller's ask */
+    apr_read_type_e block;
+    apr_off_t readbytes;
+    int is_input;
+    int closed;
+    apr_status_t rc;                /* first failure of a pass */
+    PyObject *req;
+    PyObject *softspace;
+} MpFilterObject;
+
+/* ------------------------------------------------------------------ */
+/* the mp_filter type                                                 */
+/* ------------------------------------------------------------------ */
+
+static int
+check_open(MpFilterObject *self, int io)
+{
+    if (self->f == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "filter has expired");
+        return -1;
+    }
+    if (io && self->closed) {
+        PyErr_SetString(PyExc_ValueError, "I/O operation on closed filter");
+        return -1;
+    }
+    return 0;
+}
+
+/* Ask the upstream filters for more input (input filters only). */
+static int
+fetch_input(MpFilterObject *self)
+{
+    apr_status_t rv;
+
+    Py_BEGIN_ALLOW_THREADS
+    rv = ap_get_brigade(self->f->next, self->bb_in, self->mode, self->block,
+                        self->readbytes);
+    Py_END_ALLOW_THREADS
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
+        mp_raise_apr(rv, "input filter read failed");
+        return -1;
+    }
+    return 0;
+}
+
+/* Take up to len bytes (all when negative), or one line, off bb_in.
+ * None at end of stream, b'' when nothing is there now. */
+static PyObject *
+take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
+{
+    PyObject *out = PyBytes_FromStringAndSize(NULL, 0);
+    Py_ssize_t got = 0;
+    int done = 0;
+
+    if (out == NULL) {
+        return NULL;
+    }
+    if (self->is_input && APR_BRIGADE_EMPTY(self->bb_in)
+        && fetch_input(self) < 0) {
+        goto error;
+    }
+    while (!done && !APR_BRIGADE_EMPTY(self->bb_in)
+           && (len < 0 || got < len)) {
+        apr_bucket *b = APR_BRIGADE_FIRST(self->bb_in);
+        const char *data;
+        apr_size_t n, take;
+        apr_status_t rv;
+
+        if (APR_BUCKET_IS_EOS(b)) {
+            if (got == 0) {
+                apr_bucket_delete(b);
+                Py_DECREF(out);
+                Py_RETURN_NONE;
+            }
+            break;
+        }
+        if (APR_BUCKET_IS_METADATA(b)) {
+            apr_bucket_delete(b);
+            continue;
+        }
+        rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
+        if (rv != APR_SUCCESS) {
+            mp_raise_apr(rv, "filter read failed");
+            goto error;
+        }
+        take = n;
+        if (len >= 0 && (apr_size_t)(len - got) < take) {
+            take = (apr_size_t)(len - got);
+        }
+        if (line) {
+            const char *nl = memchr(data, '\n', take);
+
+            if (nl != NULL) {
+                take = nl - data + 1;
+                done = 1;
+            }
+        }
+        if (_PyBytes_Resize(&out, got + take) < 0) {
+            return NULL;
+        }
+        memcpy(PyBytes_AS_STRING(out) + got, data, take);
+        got += take;
+        if (take < n) {
+            apr_bucket_split(b, take);
+        }
+        apr_bucket_delete(b);
+    }
+    return out;
+error:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static int
+parse_len(PyObject *args, const char *fmt, Py_ssize_t *len)
+{
+    *len = -1;
+    return PyArg_ParseTuple(args, fmt, len);
+}
+
+PyDoc_STRVAR(filter_read_doc,
+"read(len=-1)\n--\n\n"
+"Data available to the filter: bytes, b'' when none is there right now,\n"
+"None at the end of the stream.");
+
+static PyObject *
+filter_read(MpFilterObject *self, PyObject *args)
+{
+    Py_ssize_t len;
+
+    if (!parse_len(args, "|n:read", &len) || check_open(self, 1) < 0) {
+        return NULL;
+    }
+    return take_bytes(self, len, 0);
+}
+
+PyDoc_STRVAR(filter_readline_doc,
+"readline(len=-1)\n--\n\nOne line of the filter's input, like read().");
+
+static PyObject *
+filter_readline(MpFilterObject *self, PyObject *args)
+{
+    Py_ssize_t len;
+
+    if (!parse_len(args, "|n:readline", &len) || check_open(self, 1) < 0) {
+        return NULL;
+    }
+    return take_bytes(self, len, 1);
+}
+
+PyDoc_STRVAR(filter_write_doc,
+"write(data)\n--\n\nQueue str (as UTF-8) or bytes for the next filter.");
+
+static PyObject *
+filter_write(MpFilterObject *self, PyObject *data)
+{
+    apr_bucket *b;
+    const char *buf;
+    Py_ssize_t n;
+    PyObject *bytes;
+
+    if (check_open(self, 1) < 0) {
+        return NULL;
+    }
+    if (PyUnicode_Check(data)) {
+        bytes = PyUnicode_AsUTF8String(data);
+    }
+    else if (PyBytes_Check(data)) {
+        bytes = Py_NewRef(data);
+    }
+    else {
+        PyErr_SetString(PyExc_TypeError, "write() takes str or bytes");
+        return NULL;
+    }
+    if (bytes == NULL) {
+        return NULL;
+    }
+    buf = PyBytes_AS_STRING(bytes);
+    n = PyBytes_GET_SIZE(bytes);
+    if (n > 0) {
+        b = apr_bucket_heap_create(buf, n, NULL,
+                                   self->f->c->bucket_alloc);
+        APR_BRIGADE_INSERT_TAIL(self->bb_out, b);
+    }
+    Py_DECREF(bytes);
+    Py_RETURN_NONE;
+}
+
+/* Hand bb_out to the next output filter, GIL released. */
+static int
+pass_out(MpFilterObject *self)
+{
+    apr_status_t rv;
+
+    Py_BEGIN_ALLOW_THREADS
+    rv = ap_pass_brigade(self->f->next, self->bb_out);
+    apr_brigade_cleanup(self->bb_out);
+    Py_END_ALLOW_THREADS
+    if (rv != APR_SUCCESS) {
+        if (self->rc == APR_SUCCESS) {
+            self->rc = rv;
+        }
+        mp_raise_apr(rv, "filter pass failed (client closed connection?)");
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(filter_flush_doc,
+"flush()\n--\n\nSend what was written so far on down the chain.");
+
+static PyObject *
+filter_flush(MpFilterObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (check_open(self, 1) < 0) {
+        return NULL;
+    }
+    APR_BRIGADE_INSERT_TAIL(self->bb_out,
+        apr_bucket_flush_create(self->f->c->bucket_alloc));
+    if (!self->is_input && pass_out(self) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(filter_close_doc,
+"close()\n--\n\nEnd the stream: no more I/O through this filter.");
+
+static PyObject *
+filter_close(MpFilterObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (check_open(self, 0) < 0) {
+        return NULL;
+    }
+    if (self->closed) {
+        Py_RETURN_NONE;
+    }
+    self->closed = 1;
+    APR_BRIGADE_INSERT_TAIL(self->bb_out,
+        apr_bucket_eos_create(self->f->c->bucket_alloc));
+    if (!self->is_input && pass_out(self) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(filter_pass_on_doc,
+"pass_on()\n--\n\nPass the pending data through untouched.");
+
+static PyObject *
+filter_pass_on(MpFilterObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (check_open(self, 1) < 0) {
+        return NULL;
+    }
+    if (self->is_input) {
+        if (APR_BRIGADE_EMPTY(self->bb_in) && fetch_input(self) < 0) {
+            return NULL;
+        }
+        APR_BRIGADE_CONCAT(self->bb_out, self->bb_in);
+        Py_RETURN_NONE;
+    }
+    if (!APR_BRIGADE_EMPTY(self->bb_in)
+        && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(self->bb_in))) {
+        self->closed = 1;
+    }
+    APR_BRIGADE_CONCAT(self->bb_out, self->bb_in);
+    if (pass_out(self) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(filter_disable_doc,
+"disable()\n--\n\nLet all further data pass through this filter untouched.");
+
+static PyObject *
+filter_disable(MpFilterObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (check_open(self, 0) < 0) {
+        return NULL;
+    }
+    self->ctx->transparent = 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+filter_get(MpFilterObject *self, void *closure)
+{
+    const char *what = closure;
+    const mp_filter_conf *fc;
+
+    if (strcmp(what, "closed") == 0) {
+        return PyBool_FromLong(self->closed);
+    }
+    if (strcmp(what, "is_input") == 0) {
+        return PyBool_FromLong(self->is_input);
+    }
+    if (strcmp(what, "req") == 0) {
+        return Py_NewRef(self->req ? self->req : Py_None);
+    }
+    if (strcmp(what, "softspace") == 0) {
+        return Py_NewRef(self->softspace ? self->softspace : Py_None);
+    }
+    if (check_open(self, 0) < 0) {
+        return NULL;
+    }
+    fc = self->ctx->conf;
+    if (strcmp(what, "name") == 0) {
+        return mp_str_from_c(fc->name, -1);
+    }
+    if (strcmp(what, "handler") == 0) {
+        return mp_str_from_c(fc->handler, -1);
+    }
+    return mp_str_from_c(fc->directory, -1);        /* "dir" */
+}
+
+static int
+filter_set_softspace(MpFilterObject *self, PyObject *v, void *closure)
+{
+    (void)closure;
+    Py_XSETREF(self->softspace, Py_XNewRef(v));
+    return 0;
+}
+
+static int
+filter_traverse(MpFilterObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->req);
+    Py_VISIT(self->softspace);
+    return 0;
+}
+
+static int
+filter_clear(MpFilterObject *self)
+{
+    Py_CLEAR(self->req);
+    Py_CLEAR(self->softspace);
+    return 0;
+}
+
+static void
+filter_dealloc(MpFilterObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+
+    PyObject_GC_UnTrack(self);
+    filter_clear(self);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static PyMethodDef filter_methods[] = {
+    {"read", (PyCFunction)filter_read, METH_VARARGS, filter_read_doc},
+    {"readline", (PyCFunction)filter_readline, METH_VARARGS,
+     filter_readline_doc},
+    {"write", (PyCFunction)filter_write, METH_O, filter_write_doc},
+    {"flush", (PyCFunction)filter_flush, METH_NOARGS, filter_flush_doc},
+    {"close", (PyCFunction)filter_close, METH_NOARGS, filter_close_doc},
+    {"pass_on", (PyCFunction)filter_pass_on, METH_NOARGS,
+     filter_pass_on_doc},
+    {"disable", (PyCFunction)filter_disable, METH_NOARGS,
+     filter_disable_doc},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef filter_getset[] = {
+    {"closed", (getter)filter_get, NULL, "True once closed.", "closed"},
+    {"is_input", (getter)filter_get, NULL, "True for an input filter.",
+     "is_input"},
+    {"req", (getter)filter_get, NULL, "The request object.", "req"},
+    {"name", (getter)filter_get, NULL, "Registered filter name.", "name"},
+    {"handler", (getter)filter_get, NULL, "The handler string.", "handler"},
+    {"dir", (getter)filter_get, NULL, "Directory for sys.path.", "dir"},
+    {"softspace", (getter)filter_get, (setter)filter_set_softspace,
+     "Kept for compatibility.", "softspace"},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyType_Slot filter_slots[] = {
+    {Py_tp_dealloc, filter_dealloc},
+    {Py_tp_traverse, filter_traverse},
+    {Py_tp_clear, filter_clear},
+    {Py_tp_methods, filter_methods},
+    {Py_tp_getset, filter_getset},
+    {Py_tp_doc, "One call of a Python input or output filter."},
+    {0, NULL}
+};
+
+static PyType_Spec filter_spec = {
+    .name = "_apache.mp_filter",
+    .basicsize = sizeof(MpFilterObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC
+             | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = filter_slots,
+};
+
+int
+mp_filter_init(PyObject *module, MpModuleState *st)
+{
+    st->filter_type = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &filter_spec, NULL);
+    if (st->filter_type == NULL) {
+        return -1;
+    }
+    return PyModule_AddType(module, st->filter_type);
+}
+
+/* ------------------------------------------------------------------ */
+/* Apache side                                                        */
+/* ------------------------------------------------------------------ */
+
+static mp_filter_ctx *
+filter_ctx(ap_filter_t *f, int is_input)
+{
+    mp_filter_ctx *ctx = f->ctx;
+
+    if (ctx == NULL) {
+        mp_dir_config *d = mp_config_dir(f->r->per_dir_config);
+
+        ctx = f->ctx = apr_pcalloc(f->r->pool, sizeof(*ctx));
+        ctx->conf = apr_hash_get(is_input ? d->in_filters : d->out_filters,
+                                 f->frec->name, APR_HASH_KEY_STRING);
+    }
+    return ctx;
+}
+
+/* Run the Python filter once.  Returns the status for Apache. */
+static apr_status_t
+run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
+           apr_bucket_brigade *bb_out, mp_filter_ctx *ctx, int is_input,
+           ap_input_mode_t mode, apr_read_type_e block, apr_off_t readbytes)
+{
+    request_rec *r = f->r;
+    mp_dir_config *d = mp_config_dir(r->per_dir_config);
+    mp_handler where = {0};
+    MpFilterObject *filt;
+    mp_interp *ip;
+    PyObject *res;
+    apr_status_t rc;
+
+    where.directory = ctx->conf->directory;
+    ip = mp_interp_acquire(mp_hooks_interpreter_name(r, d, &where),
+                           r->server);
+    if (ip == NULL) {
+        return APR_EGENERAL;
+    }
+    filt = PyObject_GC_New(MpFilterObject, ip->state->filter_type);
+    if (filt == NULL) {
+        mp_log_pyerr(r->server, r, MP_APLOGNO(0110), "creating a filter");
+        mp_interp_release(ip);
+        return APR_EGENERAL;
+    }
+    filt->f = f;
+    filt->ctx = ctx;
+    filt->bb_in = bb_in;
+    filt->bb_out = bb_out;
+    filt->mode = mode;
+    filt->block = block;
+    filt->readbytes = readbytes;
+    filt->is_input = is_input;
+    filt->closed = 0;
+    filt->rc = APR_SUCCESS;
+    filt->softspace = NULL;
+    filt->req = mp_reqstate_request(ip->state, r);
+    PyObject_GC_Track(filt);
+    if (filt->req == NULL) {
+        mp_log_pyerr(r->server, r, MP_APLOGNO(0110), "creating a filter");
+        Py_DECREF(filt);
+        mp_interp_release(ip);
+        return APR_EGENERAL;
+    }
+
+    res = PyObject_CallOneArg(ip->filter_dispatch, (PyObject *)filt);
+    if (res == NULL) {
+        mp_log_pyerr(r->server, r, MP_APLOGNO(0111), ctx->conf->handler);
+        ctx->transparent = 1;
+    }
+    Py_XDECREF(res);
+    rc = filt->rc;
+    filt->f = NULL;
+    Py_DECREF(filt);
+    mp_interp_release(ip);
+    return rc;
+}
+
+static apr_status_t
+mp_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    mp_filter_ctx *ctx;
+    apr_status_t rc;
+
+    if (f->r == NULL || (ctx = filter_ctx(f, 0))->conf == NULL
+        || ctx->transparent) {
+        return ap_pass_brigade(f->next, bb);
+    }
+    if (ctx->bb_out == NULL) {
+        ctx->bb_out = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
+    }
+    rc = run_filter(f, bb, ctx->bb_out, ctx, 0, AP_MODE_READBYTES,
+                    APR_BLOCK_READ, 0);
+    if (ctx->transparent && !APR_BRIGADE_EMPTY(bb)) {
+        /* disabled during this call: what it did not read goes on */
+        return ap_pass_brigade(f->next, bb);
+    }
+    apr_brigade_cleanup(bb);
+    return rc;
+}
+
+static apr_status_t
+mp_input_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+                apr_read_type_e block, apr_off_t readbytes)
+{
+    mp_filter_ctx *ctx;
+    apr_bucket_brigade *in;
+    apr_status_t rc;
+
+    if (f->r == NULL || (ctx = filter_ctx(f, 1))->conf == NULL
+        || ctx->transparent || mode == AP_MODE_INIT) {
+        return ap_get_brigade(f->next, bb, mode, block, readbytes);
+    }
+    in = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
+    rc = run_filter(f, in, bb, ctx, 1, mode, block, readbytes);
+    apr_brigade_destroy(in);
+    return rc;
+}
+
+void
+mp_filter_register(const mp_filter_conf *fc)
+{
+    if (fc->is_input) {
+        ap_register_input_filter(fc->name, mp_input_filter, NULL,
+                                 AP_FTYPE_RESOURCE);
+    }
+    else {
+        ap_register_output_filter(fc->name, mp_output_filter, NULL,
+                                  AP_FTYPE_RESOURCE);
+    }
+}
+
+void
+mp_filter_register_generic(void)
+{
+    ap_register_input_filter(MP_GENERIC_FILTER, mp_input_filter, NULL,
+                             AP_FTYPE_RESOURCE);
+    ap_register_output_filter(MP_GENERIC_FILTER, mp_output_filter, NULL,
+                              AP_FTYPE_RESOURCE);
+}
+
+int
+mp_filter_register_request(request_rec *r, const char *name,
+                           const char *handler, const char *dir,
+                           int is_input)
+{
+    mp_reqstate *rs = mp_reqstate_get(r);
+    mp_filter_conf *fc = apr_pcalloc(r->pool, sizeof(*fc));
+    apr_hash_t **h = is_input ? &rs->in_filters : &rs->out_filters;
+    char *key = apr_pstrdup(r->pool, name);
+
+    ap_str_tolower(key);
+    fc->name = key;
+    fc->handler = apr_pstrdup(r->pool, handler);
+    fc->directory = dir ? mp_config_canonical_dir(r->pool, dir) : NULL;
+    fc->is_input = is_input;
+    if (*h == NULL) {
+        *h = apr_hash_make(r->pool);
+    }
+    apr_hash_set(*h, key, APR_HASH_KEY_STRING, fc);
+    return 0;
+}
+
+int
+mp_filter_add(request_rec *r, const char *name, int is_input)
+{
+    mp_reqstate *rs = mp_reqstate_get(r);
+    apr_hash_t *h = is_input ? rs->in_filters : rs->out_filters;
+    char *key = apr_pstrdup(r->pool, name);
+    mp_filter_conf *fc;
+
+    ap_str_tolower(key);
+    fc = h ? apr_hash_get(h, key, APR_HASH_KEY_STRING) : NULL;
+    if (fc != NULL) {
+        mp_filter_ctx *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+
+        ctx->conf = fc;
+        if (is_input) {
+            ap_add_input_filter(MP_GENERIC_FILTER, ctx, r, r->connection);
+        }
+        else {
+            ap_add_output_filter(MP_GENERIC_FILTER, ctx, r, r->connection);
+        }
+    }
+    else if (is_input) {
+        ap_add_input_filter(name, NULL, r, r->connection);
+    }
+    else {
+        ap_add_output_filter(name, NULL, r, r->connection);
+    }
+    return 0;
+}
