@@ -3,6 +3,7 @@
  * constants.  See mp_module.h for the contract.
  */
 #include "mp_module.h"
+#include "mp_finfo.h"
 #include "mp_interp.h"
 #include "mp_server.h"
 #include "mp_table.h"
@@ -218,6 +219,8 @@ static PyMethodDef mp_module_methods[] = {
     {"config_tree", mp_config_tree, METH_NOARGS, config_tree_doc},
     {"register_cleanup", mp_register_cleanup, METH_VARARGS,
      register_cleanup_doc},
+    {"stat", mp_finfo_stat, METH_VARARGS,
+     "stat(fname, wanted)\n--\n\nFile information as an mp_finfo."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -266,7 +269,8 @@ mp_module_exec(PyObject *module)
         || mp_server_init(module, st) < 0
         || mp_connection_init(module, st) < 0
         || mp_hlist_init(module, st) < 0
-        || mp_filter_init(module, st) < 0) {
+        || mp_filter_init(module, st) < 0
+        || mp_finfo_init(module, st) < 0) {
         return -1;
     }
     for (i = 0; mp_int_constants[i].name != NULL; i++) {
