@@ -13,6 +13,7 @@
 #include "mp_filter.h"
 #include "mp_hlist.h"
 #include "mp_interp.h"
+#include "mp_mutex.h"
 #include "mp_request.h"
 #include "mp_server.h"
 #include "mp_util.h"
@@ -487,6 +488,7 @@ mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
     apr_array_header_t *imports = mp_config_srv(s)->imports;
     int i;
 
+    mp_mutex_child_init(pchild, s);
     if (mp_interp_child_init(pchild, s) != APR_SUCCESS) {
         return;
     }
@@ -515,10 +517,13 @@ mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 {
     (void)plog;
     (void)ptemp;
-    (void)s;
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, "Python/" PY_VERSION);
-    return OK;
+    /* The first pass only checks the configuration. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    return mp_mutex_post_config(pconf, s);
 }
 
 void

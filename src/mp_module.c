@@ -5,6 +5,7 @@
 #include "mp_module.h"
 #include "mp_finfo.h"
 #include "mp_interp.h"
+#include "mp_mutex.h"
 #include "mp_server.h"
 #include "mp_table.h"
 #include "mp_util.h"
@@ -219,6 +220,13 @@ static PyMethodDef mp_module_methods[] = {
     {"config_tree", mp_config_tree, METH_NOARGS, config_tree_doc},
     {"register_cleanup", mp_register_cleanup, METH_VARARGS,
      register_cleanup_doc},
+    {"_global_lock", mp_mutex_lock, METH_VARARGS,
+     "_global_lock(server, key, index=-1)\n--\n\nTake a global mutex."},
+    {"_global_trylock", mp_mutex_trylock, METH_VARARGS,
+     "_global_trylock(server, key, index=-1)\n--\n\n"
+     "Take a global mutex if it is free; True on success."},
+    {"_global_unlock", mp_mutex_unlock, METH_VARARGS,
+     "_global_unlock(server, key, index=-1)\n--\n\nRelease a global mutex."},
     {"stat", mp_finfo_stat, METH_VARARGS,
      "stat(fname, wanted)\n--\n\nFile information as an mp_finfo."},
     {NULL, NULL, 0, NULL}
