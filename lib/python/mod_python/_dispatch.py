@@ -1,0 +1,516 @@
+"""The dispatcher: runs handler lists for requests, connections, filters, imports.
+
+Pure module: it never imports ``_apache``.  What it needs from httpd (the
+``SERVER_RETURN`` class, ``log_error``, ``exists_config_define``, the
+interpreter name) is handed in as a :class:`DispatchEnv`, so the whole
+dispatch logic can be unit-tested with plain Python stand-ins.
+
+One function, :meth:`Dispatcher.run_handler_list`, does the work for every
+entry point: ``sys.path`` set-up (spec 1.6), import/reload through the
+importer, object resolution (spec 1.2), the optional pdb wrapper, the call,
+``SERVER_RETURN`` handling, the result check and the per-phase stacking rule
+(spec 1.3).  Exceptions go through one reporter, :meth:`Dispatcher.report_error`.
+
+Error-log codes used here:
+
+* ``MP0100`` a handler, filter or connection handler raised;
+* ``MP0101`` a ``PythonImport`` entry failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import inspect
+import os
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, NamedTuple
+
+from mod_python._importer import (
+    ModuleImporter,
+    PythonPathManager,
+    default_importer,
+    default_path_manager,
+    is_file_path,
+)
+
+__all__ = [
+    "CONTINUE_ON",
+    "DispatchEnv",
+    "Dispatcher",
+    "Entry",
+    "continues",
+    "default_object_name",
+    "resolve_object",
+]
+
+# Return codes (the public names live in mod_python.apache).
+OK = 0
+DECLINED = -1
+DONE = -2
+HTTP_INTERNAL_SERVER_ERROR = 500
+APLOG_ERR = 3
+
+#: Results that let the next stacked handler of a phase run (spec 1.3).
+#: ``None`` means every handler runs and results are ignored.
+CONTINUE_ON: dict[str, frozenset[int] | None] = {
+    "PythonPostReadRequestHandler": frozenset({DECLINED, OK}),
+    "PythonTransHandler": frozenset({DECLINED}),
+    "PythonHeaderParserHandler": frozenset({DECLINED, OK}),
+    "PythonInitHandler": frozenset({DECLINED, OK}),
+    "PythonAccessHandler": frozenset({DECLINED, OK}),
+    "PythonAuthenHandler": frozenset({DECLINED}),
+    "PythonAuthzHandler": frozenset({DECLINED}),
+    "PythonTypeHandler": frozenset({DECLINED}),
+    "PythonFixupHandler": frozenset({DECLINED, OK}),
+    "PythonHandler": frozenset({OK}),
+    "PythonLogHandler": frozenset({DECLINED, OK}),
+    "PythonCleanupHandler": None,
+}
+#: Rule for a phase name not in the table (should not happen).
+_DEFAULT_CONTINUE: frozenset[int] = frozenset({OK})
+
+#: Phases after the response was sent: errors are only logged there, even
+#: with PythonDebug On, since a debug page can no longer reach the client.
+_LOG_ONLY_PHASES = frozenset({"PythonLogHandler", "PythonCleanupHandler"})
+
+_PDB_DEFINE = "ONE_PROCESS"
+_THIS_FILE = os.path.normcase(os.path.abspath(__file__))
+
+
+def continues(phase: str, result: int) -> bool:
+    """Whether ``result`` lets the next stacked handler of ``phase`` run."""
+    rule = CONTINUE_ON.get(phase, _DEFAULT_CONTINUE)
+    return rule is None or result in rule
+
+
+def default_object_name(phase: str) -> str:
+    """Callable name used when a handler gives no ``::object`` part.
+
+    ``PythonFixupHandler`` gives ``fixuphandler``, ``PythonHandler`` gives
+    ``handler``, and so on; filters and connection handlers pass their own
+    defaults.
+    """
+    name = phase[len("Python") :] if phase.startswith("Python") else phase
+    return name.lower()
+
+
+_MISSING = object()
+
+
+def resolve_object(
+    module: ModuleType, obj_str: str, arg: Any = None, silent: bool | int = False
+) -> Any:
+    """Find ``obj_str`` (``"a.b.c"``) in ``module``.
+
+    The dotted name is walked left to right.  When the object a step is read
+    from is a class and ``arg`` is not None, the class is first instantiated
+    with ``arg`` as its only argument and the attribute is read from that
+    instance.  A missing attribute raises :class:`AttributeError` ("...
+    contains no '<name>'"), or returns None when ``silent`` is true.
+    """
+    obj: Any = module
+    for step in obj_str.split("."):
+        holder: Any = obj
+        if arg is not None and inspect.isclass(holder):
+            factory: Callable[[Any], Any] = holder
+            holder = factory(arg)
+        obj = getattr(holder, step, _MISSING)
+        if obj is _MISSING:
+            if silent:
+                return None
+            if holder is module:
+                where = f"module '{getattr(module, '__file__', None) or module.__name__}'"
+            else:
+                where = f"object {holder!r}"
+            raise AttributeError(f"{where} contains no '{step}'")
+    return obj
+
+
+class Entry(NamedTuple):
+    """One handler of a list, as the C ``mp_hlist`` describes it."""
+
+    handler: str
+    directory: str | None = None
+    is_location: bool = False
+    silent: bool = False
+
+
+def iter_hlist(hlist: Any) -> Iterator[Entry]:
+    """Yield the entries of a C handler list, advancing it as it goes.
+
+    The list is read lazily, so handlers that ``req.add_handler()`` appends to
+    the running phase are seen too.
+    """
+    while True:
+        handler = hlist.handler
+        if handler is None:
+            return
+        yield Entry(
+            str(handler),
+            hlist.directory or None,
+            bool(hlist.is_location),
+            bool(hlist.silent),
+        )
+        hlist.next()
+
+
+def config_value(config: Any, key: str) -> str | None:
+    """Read ``key`` from a directives table (or dict); None when absent."""
+    if config is None:
+        return None
+    try:
+        if key not in config:
+            return None
+        value = config[key]
+    except (KeyError, TypeError):
+        return None
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    return None if value is None else str(value)
+
+
+LogCall = Callable[[str, int], Any]
+PageWriter = Callable[[str], Any]
+
+
+@dataclass
+class DispatchEnv:
+    """What the dispatcher needs from its host (httpd, or a test)."""
+
+    interpreter: str
+    server_return: type[BaseException]
+    log_error: Callable[[str, int, Any], Any]
+    exists_config_define: Callable[[str], Any] = lambda name: False
+    main_server: Any = None
+    importer: ModuleImporter = field(default_factory=lambda: default_importer)
+    paths: PythonPathManager = field(default_factory=lambda: default_path_manager)
+
+
+class Dispatcher:
+    """Runs handler lists; the four ``*_dispatch`` methods are C's entry points."""
+
+    def __init__(self, env: DispatchEnv) -> None:
+        self.env = env
+
+    # -- entry points ---------------------------------------------------------
+    def handler_dispatch(self, req: Any) -> int:
+        """Run ``req.hlist`` for ``req.phase`` and return the phase result."""
+        phase = "PythonHandler"
+        try:
+            phase = str(req.phase)
+            config = req.get_config()
+            return self.run_handler_list(
+                phase,
+                req,
+                iter_hlist(req.hlist),
+                config,
+                default_name=default_object_name(phase),
+                log=req.log_error,
+                page=None if phase in _LOG_ONLY_PHASES else self._request_page(req),
+                rule=CONTINUE_ON.get(phase, _DEFAULT_CONTINUE),
+            )
+        except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
+            return self._report_fallback(exc, phase, req)
+
+    def connection_dispatch(self, conn: Any) -> int:
+        """Run the first handler of ``conn.hlist`` with the connection."""
+        phase = "PythonConnectionHandler"
+        try:
+            hlist = conn.hlist
+            config = conn.base_server.get_config()
+            entries = iter_hlist(hlist)
+            first = next(entries, None)
+            if first is None:
+                return DECLINED
+            return self.run_handler_list(
+                phase,
+                conn,
+                iter([first]),
+                config,
+                default_name="connectionhandler",
+                log=conn.log_error,
+                page=None,
+                rule=frozenset(),
+            )
+        except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
+            return self._report_fallback(exc, phase, conn)
+
+    def filter_dispatch(self, filt: Any) -> None:
+        """Call the filter's handler once, then flush unless it closed."""
+        phase = "PythonOutputFilter"
+        handler = "(filter)"
+        log: LogCall = self._server_log(None)
+        debug = False
+        try:
+            if filt.is_input:
+                phase = "PythonInputFilter"
+            handler = str(filt.handler)
+            req = filt.req
+            if req is not None:
+                log = req.log_error
+            config = req.get_config() if req is not None else None
+            debug = config_value(config, "PythonDebug") == "1"
+            entry = Entry(handler, filt.dir or None, False, False)
+            self._call_entry(
+                phase,
+                entry,
+                filt,
+                config,
+                default_name="inputfilter" if filt.is_input else "outputfilter",
+                require_int=False,
+            )
+            if not filt.closed:
+                filt.flush()
+        except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
+            self.report_error(
+                exc,
+                phase=phase,
+                handler=handler,
+                log=log,
+                page=self._filter_page(filt) if debug else None,
+            )
+            if not debug:
+                # Already reporting an error; a second one would hide it.
+                with contextlib.suppress(Exception):
+                    filt.disable()
+
+    def import_dispatch(self, spec: str) -> None:
+        """Run one ``PythonImport`` entry: import, then call ``func()`` if named."""
+        phase = "PythonImport"
+        server = self.env.main_server
+        try:
+            config = server.get_config() if server is not None else None
+            module_name, _, func_name = spec.strip().partition("::")
+            module = self._load(Entry(module_name.strip()), config)
+            if func_name.strip():
+                func = resolve_object(module, func_name.strip())
+                func()
+        except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
+            self.report_error(
+                exc,
+                phase=phase,
+                handler=spec,
+                log=self._server_log(server),
+                page=None,
+                code="MP0101",
+            )
+
+    # -- the one dispatcher -----------------------------------------------------
+    def run_handler_list(
+        self,
+        phase: str,
+        target: Any,
+        entries: Iterator[Entry],
+        config: Any,
+        *,
+        default_name: str,
+        log: LogCall,
+        page: PageWriter | None,
+        rule: frozenset[int] | None,
+    ) -> int:
+        """Run ``entries`` for ``phase`` with ``target`` and return the result.
+
+        The next entry runs only when the result is in ``rule``, the phase's
+        continue set (:data:`CONTINUE_ON`); ``None`` runs every entry and
+        ignores results (the phase gives OK).  The phase result is the value that stopped
+        the list, or the last value.  Silently skipped entries do not count;
+        a list of nothing but skipped entries gives DECLINED.  An exception is
+        reported and gives 500 (DONE once a debug page was sent); in the
+        cleanup phase it is only logged and the list goes on.
+        """
+        run_all = rule is None
+        debug = config_value(config, "PythonDebug") == "1"
+        result: int | None = None
+        for entry in entries:
+            try:
+                value = self._call_entry(phase, entry, target, config, default_name)
+            except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
+                code = self.report_error(
+                    exc,
+                    phase=phase,
+                    handler=entry.handler,
+                    log=log,
+                    page=page if debug else None,
+                )
+                if run_all:
+                    continue
+                return code
+            if value is None:
+                continue
+            result = value
+            if rule is not None and value not in rule:
+                return value
+        if result is None:
+            return DECLINED
+        return OK if run_all else result
+
+    def _call_entry(
+        self,
+        phase: str,
+        entry: Entry,
+        target: Any,
+        config: Any,
+        default_name: str,
+        require_int: bool = True,
+    ) -> int | None:
+        """Set up, resolve and call one entry; None if silently skipped."""
+        module_name, _, obj_str = entry.handler.partition("::")
+        module = self._load(entry._replace(handler=module_name.strip()), config)
+        obj = resolve_object(module, obj_str.strip() or default_name, target, entry.silent)
+        if obj is None and entry.silent:
+            return None
+        if not callable(obj):
+            raise TypeError(f"{phase} '{entry.handler}' is not callable: {obj!r}")
+        try:
+            if config_value(config, "PythonEnablePdb") == "1" and self.env.exists_config_define(
+                _PDB_DEFINE
+            ):
+                import pdb  # only in single-process debugging sessions
+
+                result = pdb.runcall(obj, target)
+            else:
+                result = obj(target)
+        except self.env.server_return as exc:
+            result = self._server_return_code(exc, target)
+        if not require_int:
+            return None
+        if not isinstance(result, int):
+            raise TypeError(
+                f"{phase} '{entry.handler}' returned {type(result).__name__} "
+                f"{result!r}; a handler must return an int"
+            )
+        return int(result)
+
+    def _load(self, entry: Entry, config: Any) -> ModuleType:
+        """Apply the path rules for ``entry`` and import its module."""
+        python_path = config_value(config, "PythonPath")
+        if python_path:
+            self.env.paths.apply_python_path(python_path)
+        elif entry.directory and not entry.is_location:
+            self.env.paths.add_directory(entry.directory)
+        name = entry.handler
+        if not name:
+            raise ImportError("empty handler module name")
+        if is_file_path(name) and not os.path.isabs(name) and entry.directory:
+            name = os.path.join(entry.directory, name)
+        return self.env.importer.import_module(
+            name,
+            autoreload=config_value(config, "PythonAutoReload") != "0",
+            log=config_value(config, "PythonDebug") == "1",
+        )
+
+    @staticmethod
+    def _server_return_code(exc: BaseException, target: Any) -> Any:
+        """Turn ``SERVER_RETURN(code)`` / ``SERVER_RETURN((code, status))`` into code."""
+        args: tuple[Any, ...] = exc.args
+        if len(args) == 1 and isinstance(args[0], tuple):
+            args = args[0]
+        if not args:
+            raise TypeError("SERVER_RETURN raised without a return code") from exc
+        if len(args) > 1 and args[1]:
+            target.status = args[1]
+        return args[0]
+
+    # -- error reporting -------------------------------------------------------
+    def report_error(
+        self,
+        exc: BaseException,
+        *,
+        phase: str,
+        handler: str,
+        log: LogCall,
+        page: PageWriter | None,
+        code: str = "MP0100",
+    ) -> int:
+        """Log ``exc`` (header line plus traceback) and maybe send a debug page.
+
+        Returns DONE when a debug page was written, else 500.  Never raises.
+        """
+        prefix = f"{phase} {handler}"
+        try:
+            message = " ".join(str(exc).split())
+            tb_lines = self._traceback_lines(exc)
+            log(
+                f"{code}: {prefix}: {type(exc).__name__}: {message} "
+                f"(interpreter '{self.env.interpreter}')",
+                APLOG_ERR,
+            )
+            for line in tb_lines:
+                log(f"{prefix}: {line}", APLOG_ERR)
+        except Exception:  # noqa: BLE001 - the reporter must not fail
+            self._last_resort(f"{code}: {prefix}: {type(exc).__name__} (logging failed)")
+            return HTTP_INTERNAL_SERVER_ERROR
+        if page is None:
+            return HTTP_INTERNAL_SERVER_ERROR
+        try:
+            escaped_tb = html.escape("\n".join(tb_lines))
+            text = (
+                "<pre>\n"
+                f'Mod_python error: "{html.escape(prefix, quote=False)}"\n\n'
+                f"{escaped_tb}\n"
+                "</pre>\n"
+            )
+            page(text)
+        except OSError:
+            # The client went away; there is nobody to show the page to.
+            return HTTP_INTERNAL_SERVER_ERROR
+        except Exception as page_exc:  # noqa: BLE001 - the reporter must not fail
+            self._last_resort(
+                f"{code}: {prefix}: could not send the debug page: "
+                f"{type(page_exc).__name__}: {page_exc}"
+            )
+            return HTTP_INTERNAL_SERVER_ERROR
+        return DONE
+
+    @staticmethod
+    def _traceback_lines(exc: BaseException) -> list[str]:
+        """Formatted traceback of ``exc`` without the dispatcher's own frames."""
+        tb = exc.__traceback__
+        while tb is not None and (
+            os.path.normcase(os.path.abspath(tb.tb_frame.f_code.co_filename)) == _THIS_FILE
+        ):
+            tb = tb.tb_next
+        text = "".join(traceback.format_exception(type(exc), exc, tb))
+        return text.rstrip("\n").split("\n")
+
+    @staticmethod
+    def _request_page(req: Any) -> PageWriter:
+        def write(text: str) -> None:
+            req.status = HTTP_INTERNAL_SERVER_ERROR
+            req.content_type = "text/html"
+            req.write(text)
+
+        return write
+
+    @staticmethod
+    def _filter_page(filt: Any) -> PageWriter:
+        def write(text: str) -> None:
+            filt.write(text)
+            filt.close()
+
+        return write
+
+    def _server_log(self, server: Any) -> LogCall:
+        def log(message: str, level: int) -> None:
+            self.env.log_error(message, level, server)
+
+        return log
+
+    def _last_resort(self, message: str) -> None:
+        with contextlib.suppress(Exception):  # nothing left to try
+            self.env.log_error(message, APLOG_ERR, None)
+
+    def _report_fallback(self, exc: BaseException, phase: str, obj: Any) -> int:
+        """Report an error raised outside any handler (bad object from C...)."""
+        log = getattr(obj, "log_error", None)
+        return self.report_error(
+            exc,
+            phase=phase,
+            handler="(dispatcher)",
+            log=log if callable(log) else self._server_log(None),
+            page=None,
+        )
