@@ -1,0 +1,110 @@
+/*
+ * mp_util.c: text conversions at the C/Python border, APR errors, socket
+ * addresses.  See mp_util.h for the contract.
+ */
+#include "mp_util.h"
+
+PyObject *
+mp_str_from_c(const char *s, Py_ssize_t n)
+{
+    PyObject *res;
+
+    if (s == NULL) {
+        Py_RETURN_NONE;
+    }
+    if (n < 0) {
+        n = (Py_ssize_t)strlen(s);
+    }
+    res = PyUnicode_DecodeUTF8(s, n, "strict");
+    if (res == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
+        /* Not UTF-8: Latin-1 maps every byte, so a read never fails. */
+        PyErr_Clear();
+        res = PyUnicode_DecodeLatin1(s, n, "strict");
+    }
+    return res;
+}
+
+const char *
+mp_str_to_c(apr_pool_t *p, PyObject *o, int allow_none)
+{
+    const char *data;
+    Py_ssize_t len;
+
+    if (o == Py_None && allow_none) {
+        return NULL;
+    }
+    if (PyUnicode_Check(o)) {
+        if (PyUnicode_KIND(o) == PyUnicode_1BYTE_KIND) {
+            /* Every code point is below 256: the canonical storage is
+             * already the Latin-1 encoding. */
+            data = (const char *)PyUnicode_1BYTE_DATA(o);
+            len = PyUnicode_GET_LENGTH(o);
+        }
+        else if ((data = PyUnicode_AsUTF8AndSize(o, &len)) == NULL) {
+            return NULL;
+        }
+    }
+    else if (PyBytes_Check(o)) {
+        data = PyBytes_AS_STRING(o);
+        len = PyBytes_GET_SIZE(o);
+    }
+    else {
+        PyErr_Format(PyExc_TypeError, "expected str or bytes%s, not %.100s",
+                     allow_none ? " or None" : "", Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    if (memchr(data, '\0', (size_t)len) != NULL) {
+        PyErr_SetString(PyExc_TypeError, "embedded null character");
+        return NULL;
+    }
+    return apr_pstrmemdup(p, data, (apr_size_t)len);
+}
+
+PyObject *
+mp_raise_apr(apr_status_t rv, const char *what)
+{
+    char buf[256];
+    PyObject *msg, *args;
+
+    apr_strerror(rv, buf, sizeof(buf));
+    if ((msg = PyUnicode_FromFormat("%s: %s", what, buf)) == NULL) {
+        return NULL;
+    }
+    if (rv > 0 && rv < APR_OS_START_ERROR) {
+        /* A plain errno: OSError(errno, msg) becomes FileNotFoundError and
+         * the like when the exception is normalised. */
+        args = Py_BuildValue("(iO)", (int)rv, msg);
+        if (args != NULL) {
+            PyErr_SetObject(PyExc_OSError, args);
+            Py_DECREF(args);
+        }
+    }
+    else {
+        PyErr_SetObject(PyExc_OSError, msg);
+    }
+    Py_DECREF(msg);
+    return NULL;
+}
+
+PyObject *
+mp_sockaddr_to_tuple(apr_sockaddr_t *sa)
+{
+    char *ip = NULL;
+    PyObject *host, *port, *res;
+
+    if (sa == NULL || apr_sockaddr_ip_get(&ip, sa) != APR_SUCCESS
+        || ip == NULL) {
+        Py_RETURN_NONE;
+    }
+    if ((host = mp_str_from_c(ip, -1)) == NULL) {
+        return NULL;
+    }
+    if ((port = PyLong_FromLong((long)sa->port)) == NULL) {
+        Py_DECREF(host);
+        return NULL;
+    }
+    res = PyTuple_Pack(2, host, port);
+    Py_DECREF(host);
+    Py_DECREF(port);
+    return res;
+}
