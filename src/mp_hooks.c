@@ -549,7 +549,8 @@ mp_hooks_register(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_check_authz(mp_hook_authz, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_type_checker(mp_hook_type_checker, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Before mod_mime, which answers OK for any file it knows. */
+    ap_hook_type_checker(mp_hook_type_checker, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_fixups(mp_hook_fixups, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(mp_hook_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(mp_hook_log_transaction, NULL, NULL,
