@@ -10,6 +10,7 @@
  */
 #include "mp_request.h"
 #include "mp_config.h"
+#include "mp_finfo.h"
 #include "mp_hooks.h"
 #include "mp_server.h"
 #include "mp_table.h"
@@ -20,6 +21,9 @@
 /* The I/O methods, defined in mp_request_io.c and added to the type by
  * mp_request_init (the only user, so no header). */
 extern PyMethodDef mp_request_io_methods[];
+
+/* The filter methods, defined in mp_filter.c next to the filters. */
+extern PyMethodDef mp_request_filter_methods[];
 
 typedef enum {
     MP_F_STR,       /* const char * */
@@ -479,6 +483,48 @@ req_get_connection(MpRequestObject *self, void *closure)
 }
 
 static PyObject *
+req_get_finfo(MpRequestObject *self, void *closure)
+{
+    request_rec *r = req_live(self);
+    MpModuleState *st;
+
+    (void)closure;
+    if (r == NULL || (st = mp_state_from_type(Py_TYPE(self))) == NULL) {
+        return NULL;
+    }
+    return mp_finfo_new(st, &r->finfo);
+}
+
+/* Only an mp_finfo (from apache.stat) can be stored; its names are copied
+ * into the request pool. */
+static int
+req_set_finfo(MpRequestObject *self, PyObject *value, void *closure)
+{
+    request_rec *r = req_live(self);
+    MpModuleState *st;
+    MpFinfoObject *fi;
+
+    (void)closure;
+    if (r == NULL || (st = mp_state_from_type(Py_TYPE(self))) == NULL) {
+        return -1;
+    }
+    if (value == NULL || !PyObject_TypeCheck(value, st->finfo_type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "finfo must be an mp_finfo from apache.stat()");
+        return -1;
+    }
+    fi = (MpFinfoObject *)value;
+    r->finfo = fi->finfo;
+    r->finfo.pool = r->pool;
+    r->finfo.fname = mp_str_to_c(r->pool, fi->fname, 1);
+    r->finfo.name = mp_str_to_c(r->pool, fi->name, 1);
+    if (PyErr_Occurred()) {
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
 req_get_server(MpRequestObject *self, void *closure)
 {
     request_rec *r = req_live(self);
@@ -831,6 +877,8 @@ static PyGetSetDef req_getset[] = {
     TABLE(err_headers_out, "Headers sent with errors too (live table)."),
     TABLE(subprocess_env, "Environment for subprocesses (live table)."),
     TABLE(notes, "Notes shared between modules (live table)."),
+    {"finfo", (getter)req_get_finfo, (setter)req_set_finfo,
+     "File information of filename (mp_finfo).", NULL},
     GET(connection, req_get_connection, "The connection (mp_conn)."),
     GET(server, req_get_server, "The server (mp_server)."),
     RELATED(main, "Main request of a subrequest, or None."),
@@ -882,17 +930,16 @@ static PyType_Spec req_spec = {
     .slots = req_slots,
 };
 
-/* A type spec takes one method table; the I/O methods of the other file
+/* A type spec takes one method table; the methods of the other files
  * become method descriptors of the new type here, exactly as
  * PyType_FromModuleAndSpec makes those of req_methods. */
 static int
-add_io_methods(PyTypeObject *tp)
+add_methods(PyTypeObject *tp, PyMethodDef *m)
 {
-    PyMethodDef *m;
     PyObject *descr;
     int rc;
 
-    for (m = mp_request_io_methods; m->ml_name != NULL; m++) {
+    for (; m->ml_name != NULL; m++) {
         if ((descr = PyDescr_NewMethod(tp, m)) == NULL) {
             return -1;
         }
@@ -911,7 +958,9 @@ mp_request_init(PyObject *module, MpModuleState *st)
 {
     st->request_type = (PyTypeObject *)PyType_FromModuleAndSpec(
         module, &req_spec, NULL);
-    if (st->request_type == NULL || add_io_methods(st->request_type) < 0) {
+    if (st->request_type == NULL
+        || add_methods(st->request_type, mp_request_io_methods) < 0
+        || add_methods(st->request_type, mp_request_filter_methods) < 0) {
         return -1;
     }
     return PyModule_AddType(module, st->request_type);
