@@ -1,0 +1,1 @@
+# a data file, served by st_ext
