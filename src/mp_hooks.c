@@ -486,18 +486,23 @@ static void
 mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_array_header_t *imports = mp_config_srv(s)->imports;
+    mp_interp *ip;
     int i;
 
     mp_mutex_child_init(pchild, s);
     if (mp_interp_child_init(pchild, s) != APR_SUCCESS) {
         return;
     }
+    /* The main server's default interpreter serves most requests: create
+     * it now, so the first request of a new child does not pay for it. */
+    if ((ip = mp_interp_acquire(s->server_hostname, s)) != NULL) {
+        mp_interp_release(ip);
+    }
     for (i = 0; i < imports->nelts; i++) {
         mp_import *imp = &((mp_import *)imports->elts)[i];
-        mp_interp *ip = mp_interp_acquire(imp->interpreter, s);
         PyObject *res;
 
-        if (ip == NULL) {
+        if ((ip = mp_interp_acquire(imp->interpreter, s)) == NULL) {
             continue;
         }
         res = PyObject_CallFunction(ip->import_dispatch, "s", imp->module);
