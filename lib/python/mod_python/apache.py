@@ -46,6 +46,8 @@ __all__ = [
     "module_mtime",
     "mp_version",
     "mpm_query",
+    "parse_qs",
+    "parse_qsl",
     "register_cleanup",
     "resolve_object",
     "server_root",
@@ -377,6 +379,22 @@ def init(name: str, server: Any) -> CallBack:
 def register_cleanup(callable: Callable[..., Any], data: Any = None) -> None:  # noqa: A002
     """Call ``callable(data)`` (or ``callable()``) when this child process exits."""
     _apache.register_cleanup(interpreter, main_server, callable, data)
+
+
+def parse_qs(qs: Any, keep_blank_values: Any = 0, strict_parsing: Any = 0,
+             max_num_fields: int | None = None) -> Any:
+    """Query string to ``{name: [values]}``; see ``mod_python._parse``."""
+    from mod_python._parse import parse_qs as _parse_qs
+
+    return _parse_qs(qs, keep_blank_values, strict_parsing, max_num_fields)
+
+
+def parse_qsl(qs: Any, keep_blank_values: Any = 0, strict_parsing: Any = 0,
+              max_num_fields: int | None = None) -> Any:
+    """Query string to ``[(name, value), ...]``; see ``mod_python._parse``."""
+    from mod_python._parse import parse_qsl as _parse_qsl
+
+    return _parse_qsl(qs, keep_blank_values, strict_parsing, max_num_fields)
 
 
 def build_cgi_env(req: Any) -> dict[str, str]:
