@@ -16,8 +16,13 @@
 /* Per filter instance (f->ctx), allocated from the request pool. */
 typedef struct {
     const mp_filter_conf *conf;     /* NULL until looked up */
+    apr_bucket_brigade *bb_in;      /* input not yet read by the filter,
+                                     * kept (set aside) between calls */
     apr_bucket_brigade *bb_out;     /* output: what we pass on */
+    apr_size_t progress;            /* bumped whenever input is taken */
     int transparent;                /* disable() was called */
+    int closed;                     /* the filter sent EOS: the stream has
+                                     * ended, later data is dropped */
 } mp_filter_ctx;
 
 typedef struct {
@@ -50,6 +55,20 @@ check_open(MpFilterObject *self, int io)
     if (io && self->closed) {
         PyErr_SetString(PyExc_ValueError, "I/O operation on closed filter");
         return -1;
+    }
+    return 0;
+}
+
+static int
+brigade_has_eos(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (APR_BUCKET_IS_EOS(b)) {
+            return 1;
+        }
     }
     return 0;
 }
@@ -96,6 +115,7 @@ take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
 
         if (APR_BUCKET_IS_EOS(b)) {
             if (got == 0) {
+                self->ctx->progress++;
                 apr_bucket_delete(b);
                 Py_DECREF(out);
                 Py_RETURN_NONE;
@@ -103,6 +123,7 @@ take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
             break;
         }
         if (APR_BUCKET_IS_METADATA(b)) {
+            self->ctx->progress++;
             apr_bucket_delete(b);
             continue;
         }
@@ -128,6 +149,7 @@ take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
         }
         memcpy(PyBytes_AS_STRING(out) + got, data, take);
         got += take;
+        self->ctx->progress++;
         if (take < n) {
             apr_bucket_split(b, take);
         }
@@ -266,6 +288,7 @@ filter_close(MpFilterObject *self, PyObject *unused)
         Py_RETURN_NONE;
     }
     self->closed = 1;
+    self->ctx->closed = 1;
     APR_BRIGADE_INSERT_TAIL(self->bb_out,
         apr_bucket_eos_create(self->f->c->bucket_alloc));
     if (!self->is_input && pass_out(self) < 0) {
@@ -288,13 +311,17 @@ filter_pass_on(MpFilterObject *self, PyObject *unused)
         if (APR_BRIGADE_EMPTY(self->bb_in) && fetch_input(self) < 0) {
             return NULL;
         }
+        if (brigade_has_eos(self->bb_in)) {
+            self->closed = self->ctx->closed = 1;
+        }
+        self->ctx->progress++;
         APR_BRIGADE_CONCAT(self->bb_out, self->bb_in);
         Py_RETURN_NONE;
     }
-    if (!APR_BRIGADE_EMPTY(self->bb_in)
-        && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(self->bb_in))) {
-        self->closed = 1;
+    if (brigade_has_eos(self->bb_in)) {
+        self->closed = self->ctx->closed = 1;
     }
+    self->ctx->progress++;
     APR_BRIGADE_CONCAT(self->bb_out, self->bb_in);
     if (pass_out(self) < 0) {
         return NULL;
@@ -339,7 +366,11 @@ filter_get(MpFilterObject *self, void *closure)
     }
     fc = self->ctx->conf;
     if (strcmp(what, "name") == 0) {
-        return mp_str_from_c(fc->name, -1);
+        /* Apache lower-cases filter names (spec 1.8). */
+        char *name = apr_pstrdup(self->f->r->pool, fc->name);
+
+        ap_str_tolower(name);
+        return mp_str_from_c(name, -1);
     }
     if (strcmp(what, "handler") == 0) {
         return mp_str_from_c(fc->handler, -1);
@@ -517,45 +548,119 @@ run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
     return rc;
 }
 
+/* Set aside what the filter left unread, so that it survives until the
+ * next call (the buckets may point into memory of the caller). */
+static apr_status_t
+keep_pending(apr_bucket_brigade *bb, apr_pool_t *p)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        apr_status_t rv = apr_bucket_setaside(b, p);
+
+        if (rv != APR_SUCCESS && rv != APR_ENOTIMPL) {
+            return rv;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* Output filter.  Input for the Python filter is what it left last time
+ * followed by bb.  The filter is called again while it leaves data behind
+ * and keeps taking some, so a filter that reads in small pieces still sees
+ * everything up to the end of the stream; what is left after that waits
+ * for the next call.  Once disabled, everything passes untouched; once the
+ * filter closed the stream, anything more is dropped. */
 static apr_status_t
 mp_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     mp_filter_ctx *ctx;
-    apr_status_t rc;
+    apr_status_t rc = APR_SUCCESS;
+    apr_size_t before;
 
-    if (f->r == NULL || (ctx = filter_ctx(f, 0))->conf == NULL
-        || ctx->transparent) {
+    if (f->r == NULL || (ctx = filter_ctx(f, 0))->conf == NULL) {
         return ap_pass_brigade(f->next, bb);
+    }
+    if (ctx->closed) {
+        apr_brigade_cleanup(bb);
+        return APR_SUCCESS;
     }
     if (ctx->bb_out == NULL) {
         ctx->bb_out = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
+        ctx->bb_in = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
     }
-    rc = run_filter(f, bb, ctx->bb_out, ctx, 0, AP_MODE_READBYTES,
-                    APR_BLOCK_READ, 0);
-    if (ctx->transparent && !APR_BRIGADE_EMPTY(bb)) {
-        /* disabled during this call: what it did not read goes on */
-        return ap_pass_brigade(f->next, bb);
+    APR_BRIGADE_CONCAT(ctx->bb_in, bb);
+    while (!ctx->transparent && !ctx->closed
+           && !APR_BRIGADE_EMPTY(ctx->bb_in)) {
+        before = ctx->progress;
+        rc = run_filter(f, ctx->bb_in, ctx->bb_out, ctx, 0,
+                        AP_MODE_READBYTES, APR_BLOCK_READ, 0);
+        if (rc != APR_SUCCESS || ctx->progress == before) {
+            break;
+        }
     }
-    apr_brigade_cleanup(bb);
-    return rc;
+    if (rc != APR_SUCCESS) {
+        apr_brigade_cleanup(ctx->bb_in);
+        apr_brigade_cleanup(ctx->bb_out);
+        return rc;
+    }
+    if (ctx->closed) {
+        apr_brigade_cleanup(ctx->bb_in);
+        return APR_SUCCESS;
+    }
+    if (ctx->transparent || brigade_has_eos(ctx->bb_in)) {
+        /* Disabled (what it wrote goes first), or the filter stopped
+         * taking input before the end of the stream: let the rest through
+         * rather than hang the response. */
+        APR_BRIGADE_CONCAT(ctx->bb_out, ctx->bb_in);
+        if (!ctx->transparent) {
+            ctx->closed = 1;
+        }
+        rc = ap_pass_brigade(f->next, ctx->bb_out);
+        apr_brigade_cleanup(ctx->bb_out);
+        return rc;
+    }
+    return keep_pending(ctx->bb_in, f->r->pool);
 }
 
+/* Input filter: the Python filter reads what the filters below give (or
+ * what it left unread last time) and writes into the caller's brigade. */
 static apr_status_t
 mp_input_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
                 apr_read_type_e block, apr_off_t readbytes)
 {
     mp_filter_ctx *ctx;
-    apr_bucket_brigade *in;
     apr_status_t rc;
 
     if (f->r == NULL || (ctx = filter_ctx(f, 1))->conf == NULL
-        || ctx->transparent || mode == AP_MODE_INIT) {
+        || mode == AP_MODE_INIT) {
         return ap_get_brigade(f->next, bb, mode, block, readbytes);
     }
-    in = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
-    rc = run_filter(f, in, bb, ctx, 1, mode, block, readbytes);
-    apr_brigade_destroy(in);
-    return rc;
+    if (ctx->bb_in == NULL) {
+        ctx->bb_in = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
+    }
+    if (ctx->transparent) {
+        if (APR_BRIGADE_EMPTY(ctx->bb_in)) {
+            return ap_get_brigade(f->next, bb, mode, block, readbytes);
+        }
+        APR_BRIGADE_CONCAT(bb, ctx->bb_in);
+        return APR_SUCCESS;
+    }
+    if (ctx->closed) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
+        return APR_SUCCESS;
+    }
+    rc = run_filter(f, ctx->bb_in, bb, ctx, 1, mode, block, readbytes);
+    if (rc == APR_SUCCESS && ctx->transparent) {
+        /* disabled during this call: what it did not read goes on */
+        APR_BRIGADE_CONCAT(bb, ctx->bb_in);
+    }
+    if (rc != APR_SUCCESS) {
+        apr_brigade_cleanup(ctx->bb_in);
+        return rc;
+    }
+    return keep_pending(ctx->bb_in, f->r->pool);
 }
 
 void
