@@ -12,6 +12,7 @@
 #include "mp_hooks.h"
 #include "mp_filter.h"
 #include "mp_hlist.h"
+#include "mp_include.h"
 #include "mp_interp.h"
 #include "mp_mutex.h"
 #include "mp_request.h"
@@ -536,6 +537,7 @@ mp_hooks_register(apr_pool_t *p)
 {
     (void)p;
     mp_filter_register_generic();
+    mp_include_register_hooks(p);
     ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mp_hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_process_connection(mp_hook_process_connection, NULL, NULL,
