@@ -201,6 +201,7 @@ class HttpdServer:
             self._make_readable(self.pkgdir)
 
         self.port = free_port()
+        self.extra_ports: list[int] = []    # more Listen ports (see extra_port)
         self.conf = HttpdConf(
             root=self.root, port=self.port, env=env, with_python=with_python,
             pkgdir=self.pkgdir,
@@ -236,6 +237,15 @@ class HttpdServer:
 
     def fmt(self, text: str) -> str:
         return self.conf.fmt(text)
+
+    def extra_port(self) -> int:
+        """Reserve one more free port for the test's own `Listen` line
+        (e.g. a <VirtualHost> with a PythonConnectionHandler)."""
+        while True:
+            port = free_port()
+            if port != self.port and port not in self.extra_ports:
+                self.extra_ports.append(port)
+                return port
 
     # -- process control --------------------------------------------------
 
