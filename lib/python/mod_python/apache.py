@@ -377,7 +377,7 @@ def init(name: str, server: Any) -> CallBack:
 
 
 def register_cleanup(callable: Callable[..., Any], data: Any = None) -> None:  # noqa: A002
-    """Call ``callable(data)`` (or ``callable()``) when this child process exits."""
+    """Call ``callable(data)`` when this child process exits, in this interpreter."""
     _apache.register_cleanup(interpreter, main_server, callable, data)
 
 
