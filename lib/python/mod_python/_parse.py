@@ -1,0 +1,541 @@
+"""Sans-IO parsers for request data: query strings, multipart bodies,
+header options and the Cookie header.
+
+Nothing here does I/O or imports ``_apache``: the adapters in
+:mod:`mod_python.util`, :mod:`mod_python.Cookie` and
+:mod:`mod_python.Session` feed these parsers, so they can be tested without a
+server.
+
+Text and bytes: functions that take ``str`` return ``str`` and functions that
+take ``bytes`` return ``bytes``.  HTTP header values reach Python as ``str``
+(latin-1 "native strings"); multipart part headers arrive as bytes and are
+decoded by :func:`decode_header_bytes`, the one place that does it.
+
+Every limit violation raises a subclass of :class:`ParseError` (a
+``ValueError``), so a caller can map it to an HTTP status in one place:
+:class:`LimitError` subclasses mean "too large" (413), the others mean
+"malformed" (400).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import AnyStr, Final
+from urllib.parse import unquote, unquote_to_bytes
+
+__all__ = [
+    "BodyTooLarge",
+    "FieldTooLarge",
+    "LimitError",
+    "MalformedMultipart",
+    "MalformedQuery",
+    "MultipartParser",
+    "ParseError",
+    "PartData",
+    "PartEnd",
+    "PartHeaderTooLarge",
+    "PartStart",
+    "TooManyFields",
+    "decode_header_bytes",
+    "parse_cookie_header",
+    "parse_header",
+    "parse_qs",
+    "parse_qsl",
+]
+
+#: Default limits (callers usually pass their own).
+DEFAULT_MAX_FIELDS: Final = 1000
+DEFAULT_MAX_HEADER_SIZE: Final = 16 * 1024
+
+
+# ---------------------------------------------------------------------------
+# Exceptions
+# ---------------------------------------------------------------------------
+
+
+class ParseError(ValueError):
+    """Request data could not be parsed (maps to 400 Bad Request)."""
+
+
+class MalformedQuery(ParseError):
+    """A query string field has no ``=`` while strict parsing is on."""
+
+
+class MalformedMultipart(ParseError):
+    """A multipart body does not follow RFC 7578/2046 (or is truncated)."""
+
+
+class LimitError(ParseError):
+    """A configured limit was exceeded (maps to 413 Content Too Large)."""
+
+
+class TooManyFields(LimitError):
+    """More fields (or parts) than ``max_fields``."""
+
+
+class FieldTooLarge(LimitError):
+    """A non-file field is larger than ``max_field_size``."""
+
+
+class PartHeaderTooLarge(LimitError):
+    """The header block of one multipart part exceeds ``max_header_size``."""
+
+
+class BodyTooLarge(LimitError):
+    """The body is larger than ``max_body_size``."""
+
+
+# ---------------------------------------------------------------------------
+# Query strings
+# ---------------------------------------------------------------------------
+
+_QS_SEP_STR = re.compile(r"[&;]")
+_QS_SEP_BYTES = re.compile(rb"[&;]")
+
+
+def _unquote_plus(value: AnyStr, encoding: str, errors: str) -> AnyStr:
+    if isinstance(value, bytes):
+        return unquote_to_bytes(value.replace(b"+", b" "))
+    return unquote(value.replace("+", " "), encoding=encoding, errors=errors)
+
+
+def parse_qsl(
+    qs: AnyStr,
+    keep_blank_values: bool | int = False,
+    strict_parsing: bool | int = False,
+    max_num_fields: int | None = None,
+    *,
+    encoding: str = "utf-8",
+    errors: str = "replace",
+) -> list[tuple[AnyStr, AnyStr]]:
+    """Split a query string into ``(name, value)`` pairs, in order.
+
+    Fields are separated by ``&`` or ``;``; ``+`` means a space and
+    ``%XX`` escapes are decoded (with *encoding*/*errors* for ``str`` input;
+    ``bytes`` input gives raw bytes).  Fields with an empty value are
+    dropped unless *keep_blank_values*; a field without ``=`` counts as a
+    blank value, or raises :class:`MalformedQuery` with *strict_parsing*.
+    More than *max_num_fields* fields raise :class:`TooManyFields`.
+    """
+    if isinstance(qs, bytes):
+        parts: list[AnyStr] = _QS_SEP_BYTES.split(qs)
+        eq: AnyStr = b"="
+        empty: AnyStr = b""
+    else:
+        parts = _QS_SEP_STR.split(qs)
+        eq = "="
+        empty = ""
+    if max_num_fields is not None:
+        count = sum(1 for p in parts if p)
+        if count > max_num_fields:
+            raise TooManyFields(
+                f"{count} query fields, at most {max_num_fields} allowed")
+    out: list[tuple[AnyStr, AnyStr]] = []
+    for part in parts:
+        if not part:
+            continue
+        name, sep, value = part.partition(eq)
+        if not sep:
+            if strict_parsing:
+                raise MalformedQuery(f"bad query field: {part!r}")
+            value = empty
+        if not value and not keep_blank_values:
+            continue
+        # The name is the part before '=' (3.5's C parser could return the
+        # value as the key for some inputs; spec 7, defect 4).
+        out.append((_unquote_plus(name, encoding, errors),
+                    _unquote_plus(value, encoding, errors)))
+    return out
+
+
+def parse_qs(
+    qs: AnyStr,
+    keep_blank_values: bool | int = False,
+    strict_parsing: bool | int = False,
+    max_num_fields: int | None = None,
+    *,
+    encoding: str = "utf-8",
+    errors: str = "replace",
+) -> dict[AnyStr, list[AnyStr]]:
+    """Like :func:`parse_qsl`, grouped: ``{name: [value, ...]}``."""
+    result: dict[AnyStr, list[AnyStr]] = {}
+    for name, value in parse_qsl(qs, keep_blank_values, strict_parsing,
+                                 max_num_fields, encoding=encoding,
+                                 errors=errors):
+        result.setdefault(name, []).append(value)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Header options (Content-Type, Content-Disposition)
+# ---------------------------------------------------------------------------
+
+_OPTION_RE = re.compile(
+    r"""
+    ;\s*
+    (?P<key>[^\s;=]+)              # option name
+    \s*
+    (?:=\s*
+       (?:"(?P<quoted>(?:[^"\\]|\\.)*)"   # quoted-string with escapes
+        |(?P<token>[^;]*?)                 # or a bare token
+       )
+    )?
+    \s*(?=;|$)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _decode_ext_value(value: str) -> str:
+    """RFC 5987/2231 ``charset'lang'%XX..`` (e.g. ``filename*``)."""
+    charset, _, rest = value.partition("'")
+    _, _, encoded = rest.partition("'")
+    try:
+        return unquote(encoded, encoding=charset or "utf-8", errors="strict")
+    except (LookupError, UnicodeDecodeError):
+        return unquote(encoded, encoding="latin-1")
+
+
+def parse_header(line: str | bytes) -> tuple[str, dict[str, str]]:
+    """Split ``text/plain; charset="utf-8"`` into ``("text/plain", {...})``.
+
+    The main value is lower-cased, option names too.  Quoted values may
+    contain ``;`` and backslash escapes; ``name*=utf-8''...`` (RFC 5987) is
+    decoded and stored under ``name``, taking precedence.  Broken options are
+    skipped rather than fatal.
+    """
+    if isinstance(line, bytes):
+        line = decode_header_bytes(line)
+    main, sep, rest = line.partition(";")
+    options: dict[str, str] = {}
+    extended: dict[str, str] = {}
+    if sep:
+        for m in _OPTION_RE.finditer(";" + rest):
+            key = m["key"].lower()
+            if m["quoted"] is not None:
+                value = re.sub(r"\\(.)", r"\1", m["quoted"], flags=re.DOTALL)
+            else:
+                value = (m["token"] or "").strip()
+            if key.endswith("*"):
+                extended[key[:-1]] = _decode_ext_value(value)
+            else:
+                options[key] = value
+    options.update(extended)
+    return main.strip().lower(), options
+
+
+def decode_header_bytes(raw: bytes) -> str:
+    """Header bytes to str: UTF-8 when valid (what browsers send for file
+    names), latin-1 otherwise, so decoding never fails."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+# ---------------------------------------------------------------------------
+# Multipart
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PartStart:
+    """A part begins; ``headers`` in order, names lower-cased."""
+
+    headers: list[tuple[str, str]]
+    name: str | None
+    filename: str | None
+    content_type: str
+    type_options: dict[str, str]
+    disposition: str
+    disposition_options: dict[str, str]
+
+
+@dataclass
+class PartData:
+    """Some bytes of the current part's content (any size, may be empty)."""
+
+    data: bytes
+
+
+@dataclass
+class PartEnd:
+    """The current part is complete."""
+
+
+Event = PartStart | PartData | PartEnd
+
+_PREAMBLE, _AFTER_FIRST, _HEADERS, _DATA, _AFTER_DELIM, _END = range(6)
+
+
+@dataclass
+class MultipartParser:
+    """Incremental ``multipart/form-data`` parser.
+
+    Feed body chunks of any size with :meth:`feed`, which returns the
+    events they complete (:class:`PartStart`, :class:`PartData`,
+    :class:`PartEnd`); call :meth:`close` at the end of the body, which
+    raises :class:`MalformedMultipart` if the closing boundary was not seen.
+    Memory use is bounded by the chunk size plus the part-header limit: part
+    content is passed on as it arrives, holding back only the bytes that
+    could be the start of a split delimiter.
+
+    Limits: *max_parts* parts (:class:`TooManyFields`), *max_header_size*
+    bytes per part header block (:class:`PartHeaderTooLarge`),
+    *max_body_size* bytes in total (:class:`BodyTooLarge`) and
+    *max_field_size* bytes of content for a part without a ``filename``
+    (:class:`FieldTooLarge`).  ``None`` disables a limit.
+    """
+
+    boundary: bytes
+    max_parts: int | None = DEFAULT_MAX_FIELDS
+    max_header_size: int | None = DEFAULT_MAX_HEADER_SIZE
+    max_body_size: int | None = None
+    max_field_size: int | None = None
+    parts: int = field(default=0, init=False)
+    received: int = field(default=0, init=False)
+    _buf: bytearray = field(default_factory=bytearray, init=False, repr=False)
+    _state: int = field(default=_PREAMBLE, init=False, repr=False)
+    _field_size: int = field(default=0, init=False, repr=False)
+    _is_file: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.boundary, str):
+            self.boundary = self.boundary.encode("latin-1")
+        if not self.boundary or len(self.boundary) > 200:
+            raise MalformedMultipart("bad multipart boundary")
+        self._dash_boundary = b"--" + self.boundary
+        self._delimiter = b"\r\n--" + self.boundary
+
+    @property
+    def complete(self) -> bool:
+        """True once the closing delimiter has been seen."""
+        return self._state == _END
+
+    def feed(self, data: bytes) -> list[Event]:
+        """Consume *data*; return the events it completes."""
+        self.received += len(data)
+        if self.max_body_size is not None and self.received > self.max_body_size:
+            raise BodyTooLarge(
+                f"body larger than {self.max_body_size} bytes")
+        if self._state == _END:
+            return []  # the epilogue is ignored
+        self._buf += data
+        return list(self._run())
+
+    def close(self) -> list[Event]:
+        """Signal the end of the body; raise if it was truncated."""
+        if self._state != _END:
+            raise MalformedMultipart("multipart body is truncated "
+                                     "(no closing boundary)")
+        return []
+
+    # -- state machine ----------------------------------------------------
+
+    def _run(self) -> Iterator[Event]:
+        buf = self._buf
+        while True:
+            if self._state == _PREAMBLE:
+                if not self._skip_preamble():
+                    return
+            elif self._state == _AFTER_FIRST:
+                if not self._after_first():
+                    return
+            elif self._state == _HEADERS:
+                start = self._parse_headers()
+                if start is None:
+                    return
+                yield start
+            elif self._state == _DATA:
+                data, done = self._take_data()
+                if data:
+                    yield PartData(data)
+                if not done:
+                    return
+            elif self._state == _AFTER_DELIM:
+                if len(buf) < 2:
+                    return
+                if buf[:2] == b"--":
+                    del buf[:]
+                    self._state = _END
+                    yield PartEnd()
+                    return
+                # transport padding, then CRLF
+                i = 0
+                while i < len(buf) and buf[i] in b" \t":
+                    i += 1
+                if len(buf) - i < 2:
+                    if i > 1024:
+                        raise MalformedMultipart("junk after boundary")
+                    return
+                if buf[i:i + 2] != b"\r\n":
+                    raise MalformedMultipart("junk after boundary")
+                del buf[:i + 2]
+                self._state = _HEADERS
+                yield PartEnd()
+            else:  # _END
+                del buf[:]
+                return
+
+    def _skip_preamble(self) -> bool:
+        buf = self._buf
+        if buf.startswith(self._dash_boundary):
+            del buf[:len(self._dash_boundary)]
+            self._state = _AFTER_FIRST
+            return True
+        pos = buf.find(self._delimiter)
+        if pos < 0:
+            # keep what could be the start of a split delimiter
+            keep = len(self._delimiter) - 1
+            if len(buf) > keep:
+                del buf[:len(buf) - keep]
+            return False
+        del buf[:pos + len(self._delimiter)]
+        self._state = _AFTER_FIRST
+        return True
+
+    def _after_first(self) -> bool:
+        # After the first boundary: "--" (an empty body) or CRLF.
+        buf = self._buf
+        if len(buf) < 2:
+            return False
+        if buf[:2] == b"--":
+            del buf[:]
+            self._state = _END  # a body without parts
+            return False
+        i = 0
+        while i < len(buf) and buf[i] in b" \t":
+            i += 1
+        if len(buf) - i < 2:
+            return False
+        if buf[i:i + 2] != b"\r\n":
+            raise MalformedMultipart("junk after the first boundary")
+        del buf[:i + 2]
+        self._state = _HEADERS
+        return True
+
+    def _parse_headers(self) -> PartStart | None:
+        buf = self._buf
+        if buf.startswith(b"\r\n"):
+            end, skip = 0, 2  # no headers at all
+        else:
+            end = buf.find(b"\r\n\r\n")
+            skip = 4
+            if end < 0:
+                if (self.max_header_size is not None
+                        and len(buf) > self.max_header_size):
+                    raise PartHeaderTooLarge(
+                        f"part header larger than {self.max_header_size} "
+                        "bytes")
+                return None
+        if self.max_header_size is not None and end > self.max_header_size:
+            raise PartHeaderTooLarge(
+                f"part header larger than {self.max_header_size} bytes")
+        raw = bytes(buf[:end])
+        del buf[:end + skip]
+        self.parts += 1
+        if self.max_parts is not None and self.parts > self.max_parts:
+            raise TooManyFields(
+                f"more than {self.max_parts} multipart parts")
+        start = _part_start(raw)
+        self._is_file = start.filename is not None
+        self._field_size = 0
+        self._state = _DATA
+        return start
+
+    def _take_data(self) -> tuple[bytes, bool]:
+        """Return (content bytes, delimiter found)."""
+        buf = self._buf
+        pos = buf.find(self._delimiter)
+        if pos >= 0:
+            data = bytes(buf[:pos])
+            del buf[:pos + len(self._delimiter)]
+            self._state = _AFTER_DELIM
+            done = True
+        else:
+            # Everything except a tail that might begin a split delimiter.
+            cut = len(buf)
+            cr = buf.find(b"\r", max(0, len(buf) - len(self._delimiter) + 1))
+            while cr >= 0:
+                if self._delimiter.startswith(bytes(buf[cr:])):
+                    cut = cr
+                    break
+                cr = buf.find(b"\r", cr + 1)
+            data = bytes(buf[:cut])
+            del buf[:cut]
+            done = False
+        if not self._is_file and self.max_field_size is not None:
+            self._field_size += len(data)
+            if self._field_size > self.max_field_size:
+                raise FieldTooLarge(
+                    f"form field larger than {self.max_field_size} bytes")
+        return data, done
+
+
+def _part_start(raw: bytes) -> PartStart:
+    headers: list[tuple[str, str]] = []
+    for line in raw.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and headers:
+            # obsolete line folding: continue the previous header
+            name, value = headers[-1]
+            headers[-1] = (name, value + " " + decode_header_bytes(line.strip()))
+            continue
+        name_b, sep, value_b = line.partition(b":")
+        if not sep or not name_b.strip():
+            raise MalformedMultipart(f"bad part header line: {line[:80]!r}")
+        headers.append((decode_header_bytes(name_b.strip()).lower(),
+                        decode_header_bytes(value_b.strip())))
+    hmap = dict(headers)
+    disposition, disp_opts = parse_header(hmap.get("content-disposition", ""))
+    ctype_raw = hmap.get("content-type")
+    if ctype_raw:
+        ctype, type_opts = parse_header(ctype_raw)
+        if "/" not in ctype:
+            ctype = "application/octet-stream"
+    else:
+        ctype, type_opts = "text/plain", {}
+    return PartStart(
+        headers=headers,
+        name=disp_opts.get("name"),
+        filename=disp_opts.get("filename"),
+        content_type=ctype,
+        type_options=type_opts,
+        disposition=disposition,
+        disposition_options=disp_opts,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Cookie header
+# ---------------------------------------------------------------------------
+
+
+def parse_cookie_header(header: str) -> list[tuple[str, str]]:
+    """Split a ``Cookie`` request header into ``(name, value)`` pairs.
+
+    Tolerant on purpose, like browsers and Werkzeug, and unlike
+    :class:`http.cookies.SimpleCookie`: SimpleCookie stops at the first
+    pair it considers invalid and silently drops every cookie after it (so
+    one odd cookie set by another application on the same domain hides the
+    session cookie), rejects names with characters such as ``:`` or ``[``
+    that real sites use, and rewrites values with its own octal unquoting.
+    Here each ``;``-separated ``name=value`` is taken as it is:
+    surrounding white space and stray leading commas are removed, quoted
+    values are kept verbatim, pairs without ``=`` or with an empty name are
+    skipped, and names starting with ``$`` (RFC 2109 attributes such as
+    ``$Path``) are ignored.  Order is kept; the caller decides what a
+    repeated name means.
+    """
+    out: list[tuple[str, str]] = []
+    for item in header.split(";"):
+        item = item.strip().lstrip(",").strip()
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name or name.startswith("$"):
+            continue
+        if any(c in name for c in " \t\r\n\0,"):
+            continue
+        out.append((name, value.strip()))
+    return out
