@@ -22,6 +22,10 @@
  * mp_request_init (the only user, so no header). */
 extern PyMethodDef mp_request_io_methods[];
 
+/* build_wsgi_env, wsgi_start_response, get_addhandler_exts: defined in
+ * mp_request_wsgi.c. */
+extern PyMethodDef mp_request_wsgi_methods[];
+
 /* The filter methods, defined in mp_filter.c next to the filters. */
 extern PyMethodDef mp_request_filter_methods[];
 
@@ -353,7 +357,8 @@ req_get_allowed_methods(MpRequestObject *self, void *closure)
     }
     ml = r->allowed_methods;
     for (i = 0; ml != NULL && i < 64; i++) {
-        if (!(ml->method_mask & (AP_METHOD_BIT << i))) {
+        /* The M_INVALID bit only flags the names of method_list. */
+        if (i == M_INVALID || !(ml->method_mask & (AP_METHOD_BIT << i))) {
             continue;
         }
         /* HEAD shares M_GET in httpd's registry: name it GET. */
@@ -960,6 +965,7 @@ mp_request_init(PyObject *module, MpModuleState *st)
         module, &req_spec, NULL);
     if (st->request_type == NULL
         || add_methods(st->request_type, mp_request_io_methods) < 0
+        || add_methods(st->request_type, mp_request_wsgi_methods) < 0
         || add_methods(st->request_type, mp_request_filter_methods) < 0) {
         return -1;
     }

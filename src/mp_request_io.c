@@ -570,8 +570,18 @@ req_set_content_length(MpRequestObject *self, PyObject *arg)
     if (r == NULL) {
         return NULL;
     }
+    if (!PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "set_content_length() takes an int, "
+                     "not %.100s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
     n = PyLong_AsLongLong(arg);
     if (n == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "content length must not be "
+                        "negative");
         return NULL;
     }
     ap_set_content_length(r, (apr_off_t)n);
@@ -631,6 +641,11 @@ req_allow_methods(MpRequestObject *self, PyObject *args, PyObject *kw)
         }
         ap_allow_methods(r, (i == 0 && reset) ? REPLACE_ALLOW : MERGE_ALLOW,
                          name, NULL);
+        /* httpd lists unregistered methods (kept in method_list) in the
+         * Allow header only when the M_INVALID bit is set too. */
+        if (ap_method_number_of(name) == M_INVALID) {
+            r->allowed_methods->method_mask |= AP_METHOD_BIT << M_INVALID;
+        }
     }
     Py_DECREF(fast);
     Py_RETURN_NONE;
