@@ -4,6 +4,7 @@ prefork, across threads under event), trylock fails while another process
 or thread holds the lock, a key maps to the same lock in every process
 (stable hash), indexes out of range raise ValueError."""
 
+import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -51,7 +52,7 @@ def test_lock_serialises_requests(server, env):
     assert all(r.status == 200 for r in rs), [r.text for r in rs]
     spans = sorted((d["start"], d["end"]) for d in (r.json() for r in rs))
     assert elapsed >= N * HOLD
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         assert start >= end - 0.01, spans        # never two holders at once
     pids = {r.json()["pid"] for r in rs}
     if env.mpm == "prefork":

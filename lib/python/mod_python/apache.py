@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
@@ -21,6 +22,7 @@ from typing import Any, NoReturn
 import _apache
 
 from mod_python import mp_version
+from mod_python._cgi import CGIStdin, CGIStdout
 from mod_python._dispatch import DispatchEnv, Dispatcher, resolve_object
 from mod_python._importer import (
     default_importer,
@@ -32,6 +34,8 @@ from mod_python._logging import ApacheLogHandler, LogStream
 
 __all__ = [
     "SERVER_RETURN",
+    "CGIStdin",
+    "CGIStdout",
     "CallBack",
     "NullIO",
     "build_cgi_env",
@@ -50,7 +54,9 @@ __all__ = [
     "parse_qsl",
     "register_cleanup",
     "resolve_object",
+    "restore_nocgi",
     "server_root",
+    "setup_cgi",
     "stat",
     "table",
 ]
@@ -324,19 +330,19 @@ class CallBack:
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
 
-    def HandlerDispatch(self, req: Any) -> int:  # noqa: N802 - C contract name
+    def HandlerDispatch(self, req: Any) -> int:
         """Run the handler list of ``req.phase``; returns the phase result."""
         return self.dispatcher.handler_dispatch(req)
 
-    def ConnectionDispatch(self, conn: Any) -> int:  # noqa: N802 - C contract name
+    def ConnectionDispatch(self, conn: Any) -> int:
         """Run the connection handler; returns its result (500 on error)."""
         return self.dispatcher.connection_dispatch(conn)
 
-    def FilterDispatch(self, filt: Any) -> None:  # noqa: N802 - C contract name
+    def FilterDispatch(self, filt: Any) -> None:
         """Call a filter once; errors disable (or, with debug, close) it."""
         self.dispatcher.filter_dispatch(filt)
 
-    def ImportDispatch(self, name: str) -> None:  # noqa: N802 - C contract name
+    def ImportDispatch(self, name: str) -> None:
         """Run one PythonImport entry (``module`` or ``module::func``)."""
         self.dispatcher.import_dispatch(name)
 
@@ -376,7 +382,7 @@ def init(name: str, server: Any) -> CallBack:
     return CallBack(Dispatcher(env))
 
 
-def register_cleanup(callable: Callable[..., Any], data: Any = None) -> None:  # noqa: A002
+def register_cleanup(callable: Callable[..., Any], data: Any = None) -> None:
     """Call ``callable(data)`` when this child process exits, in this interpreter."""
     _apache.register_cleanup(interpreter, main_server, callable, data)
 
@@ -415,6 +421,39 @@ def build_cgi_env(req: Any) -> dict[str, str]:
     if authorization:
         env["HTTP_AUTHORIZATION"] = str(authorization)
     return env
+
+
+def setup_cgi(req: Any) -> tuple[dict[str, str], Any, Any]:
+    """Switch this process to CGI emulation for ``req``.
+
+    ``os.environ`` becomes :func:`build_cgi_env`, ``sys.stdin`` a
+    :class:`CGIStdin` over the request body, ``sys.stdout`` a
+    :class:`CGIStdout` that parses the script's header block, and
+    ``sys.argv`` names the script.  Returns what :func:`restore_nocgi`
+    needs to undo it: ``(saved environ, saved stdin, saved stdout)``.
+    These are process globals: callers serialise CGI requests.
+    """
+    saved = (dict(os.environ), sys.stdin, sys.stdout)
+    env = build_cgi_env(req)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv = [str(req.filename or "")]
+    sys.stdin = CGIStdin(req)
+    sys.stdout = CGIStdout(req)
+    return saved
+
+
+def restore_nocgi(env: dict[str, str], si: Any, so: Any) -> None:
+    """Undo :func:`setup_cgi`: finish the CGI output, then put back
+    ``os.environ``, ``sys.stdin`` (``si``) and ``sys.stdout`` (``so``)."""
+    out = sys.stdout
+    if isinstance(out, CGIStdout):
+        out.finish()
+    os.environ.clear()
+    os.environ.update(env)
+    sys.stdout = so
+    sys.stdin = si
+    sys.argv = ["mod_python"]
 
 
 class NullIO(io.TextIOBase):

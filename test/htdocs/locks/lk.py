@@ -14,7 +14,6 @@ import time
 from urllib.parse import parse_qsl
 
 import _apache
-
 from mod_python import apache
 
 

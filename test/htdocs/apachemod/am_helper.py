@@ -1,0 +1,3 @@
+"""Imported by am.state through apache.import_module."""
+
+VALUE = 42
