@@ -1,0 +1,515 @@
+"""The publisher handler: maps URLs to objects in Python files.
+
+Configuration::
+
+    <Directory /srv/www/app>
+        SetHandler mod_python
+        PythonHandler mod_python.publisher
+    </Directory>
+
+``/app/hello/world?x=1`` loads ``/srv/www/app/hello.py`` and calls its
+``world(x="1")``; see ``docs/api/publisher.md`` for the rules.  In short:
+
+* only GET, POST and HEAD (405 with ``Allow`` otherwise);
+* the module file is the directory of ``req.filename`` plus its base name
+  without a known suffix (``.py``, the ``| .ext`` extension of the handler
+  list, or any other extension when ``<stem>.py`` exists) plus ``.py``; a
+  missing file falls back to ``index.py`` with the base name as the first
+  step of the object path; a directory request uses ``index.py``;
+* the object path is ``path_info`` (``/`` separated, one trailing ``/``
+  dropped, empty means ``index``);
+* names starting with ``_`` give 403; only modules (as the root) and
+  instances of user classes are traversed into (403 otherwise); a missing
+  name gives 404; modules, classes, builtins, code objects and other
+  interpreter internals are never published (403);
+* a callable is called with the form fields that match its parameters
+  (``req`` is offered too; ``**kw`` takes everything); a missing required
+  argument gives 400;
+* ``__auth__``/``__access__``/``__auth_realm__`` are checked on the module
+  and on every object reached, including hooks nested in a function;
+* ``str`` results are encoded with the charset of ``req.content_type``
+  (UTF-8 by default), ``bytes`` are written as they are; without a content
+  type set by the code, ``text/html`` is used when the text ends with
+  ``</html>`` and ``text/plain`` otherwise.
+
+Pages are loaded by the publisher's own cache (not ``sys.modules``), keyed by
+file name, and re-executed into a fresh module when the file changes
+(unless ``PythonAutoReload Off``).
+
+Error-log codes: ``MP0400`` (access to a private name refused),
+``MP0401`` (a nested auth hook that cannot be evaluated).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dis
+import hmac
+import inspect
+import os
+import re
+import threading
+import types
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from mod_python import apache, util
+
+__all__ = ["call_with_form", "handler", "publish_object", "resolve_object"]
+
+ALLOWED_METHODS = ("GET", "POST", "HEAD")
+HOOK_NAMES = ("__auth_realm__", "__auth__", "__access__")
+DEFAULT_REALM = "unknown"
+
+_NON_WORD = re.compile(r"\W")
+
+
+def _raise(status: int) -> NoReturn:
+    raise apache.SERVER_RETURN(status)
+
+
+def _config_flag(req: Any, name: str) -> str | None:
+    config = req.get_config()
+    if name not in config:
+        return None
+    return str(config[name])
+
+
+# ---------------------------------------------------------------------------
+# page cache
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Page:
+    module: types.ModuleType
+    stamp: tuple[float, int]
+
+
+class PageCache:
+    """Publisher pages by file name, re-executed when the file changes.
+
+    Each page is executed into a fresh module that is not put into
+    ``sys.modules``; a reload that fails leaves the previous module in use
+    for nobody (the error goes to the caller) and is retried next time.
+    Thread-safe: loads of one file are serialised by a per-file lock; the
+    lookup of a current page takes only a stat.
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[str, _Page] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, path: str) -> threading.Lock:
+        with self._guard:
+            lock = self._locks.get(path)
+            if lock is None:
+                lock = self._locks[path] = threading.Lock()
+            return lock
+
+    @staticmethod
+    def _stamp(path: str) -> tuple[float, int]:
+        st = os.stat(path)
+        return (st.st_mtime, st.st_size)
+
+    def get(self, path: str, *, autoreload: bool = True,
+            log: Any = None) -> types.ModuleType:
+        page = self._pages.get(path)
+        if page is not None and not autoreload:
+            return page.module
+        stamp = self._stamp(path)
+        if page is not None and page.stamp == stamp:
+            return page.module
+        with self._lock(path):
+            page = self._pages.get(path)
+            stamp = self._stamp(path)
+            if page is not None and page.stamp == stamp:
+                return page.module
+            module = self._exec(path)
+            if log is not None:
+                log(f"publisher: {'reloaded' if page else 'loaded'} {path}")
+            self._pages[path] = _Page(module, stamp)
+            return module
+
+    @staticmethod
+    def _exec(path: str) -> types.ModuleType:
+        with open(path, "rb") as f:
+            source = f.read()
+        code = compile(source, path, "exec", dont_inherit=True)
+        module = types.ModuleType(_NON_WORD.sub("_", path))
+        module.__file__ = path
+        exec(code, module.__dict__)  # noqa: S102 - the page is server-side code
+        return module
+
+    def clear(self) -> None:
+        with self._guard:
+            self._pages.clear()
+
+
+page_cache = PageCache()
+
+
+# ---------------------------------------------------------------------------
+# URL -> module file and object path
+# ---------------------------------------------------------------------------
+
+
+def _strip_suffix(req: Any, directory: str, base: str) -> str:
+    """The module name for ``base`` (a file name from the URL)."""
+    if base.endswith(".py"):
+        return base[:-3]
+    ext = getattr(req, "extension", None)
+    if ext and base.endswith(ext) and len(base) > len(ext):
+        return base[: -len(ext)]
+    stem, dot, _ = base.rpartition(".")
+    if dot and stem and os.path.isfile(os.path.join(directory, stem + ".py")):
+        return stem
+    return base
+
+
+def locate(req: Any) -> tuple[str, str]:
+    """Return (module file, dotted object path) for ``req``; 404 if none."""
+    filename = req.filename or ""
+    if os.path.isdir(filename):
+        directory, base = filename, ""
+    else:
+        directory, base = os.path.split(filename)
+    path_info = req.path_info or ""
+    func_path = path_info.removeprefix("/").removesuffix("/")
+    name = _strip_suffix(req, directory, base) if base else "index"
+    module_file = os.path.join(directory, name + ".py")
+    if not os.path.isfile(module_file):
+        index = os.path.join(directory, "index.py")
+        if not os.path.isfile(index):
+            _raise(apache.HTTP_NOT_FOUND)
+        module_file = index
+        func_path = f"{name}/{func_path}" if func_path else name
+    func_path = func_path.replace("/", ".") or "index"
+    return module_file, func_path
+
+
+# ---------------------------------------------------------------------------
+# publishing rules
+# ---------------------------------------------------------------------------
+
+_NEVER_PUBLISHED: tuple[type, ...] = (
+    types.ModuleType,
+    type,
+    types.CodeType,
+    types.FrameType,
+    types.TracebackType,
+    types.BuiltinFunctionType,
+    types.BuiltinMethodType,
+    types.MethodWrapperType,
+    types.WrapperDescriptorType,
+    types.MethodDescriptorType,
+    types.ClassMethodDescriptorType,
+    types.GetSetDescriptorType,
+    types.MemberDescriptorType,
+    types.CellType,
+    property,
+    classmethod,
+    staticmethod,
+)
+
+
+def traversable(obj: Any) -> bool:
+    """Whether the publisher may look up attributes of ``obj``.
+
+    Only instances of user (non-builtin) classes; modules, classes,
+    functions, methods and instances of built-in types are not.
+    """
+    if isinstance(obj, (types.ModuleType, type)):
+        return False
+    return type(obj).__module__ != "builtins"
+
+
+def publishable(obj: Any) -> bool:
+    """Whether ``obj`` may be the final object of a URL."""
+    if isinstance(obj, _NEVER_PUBLISHED):
+        return False
+    if isinstance(obj, types.MethodType):
+        return isinstance(obj.__func__, types.FunctionType) or publishable(obj.__func__)
+    return True
+
+
+class _Auth:
+    """Authentication state of one request's traversal."""
+
+    def __init__(self, req: Any) -> None:
+        self.req = req
+        self.realm = DEFAULT_REALM
+        self.user: str | None = None
+        self._creds: tuple[str, str] | None = None
+        self._decoded = False
+
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, password) from a Basic Authorization header; 400 if malformed."""
+        if self._decoded:
+            return self._creds
+        self._decoded = True
+        header = self.req.headers_in.get("Authorization")
+        if not header:
+            return None
+        header = str(header)
+        if header[:6].lower() != "basic ":
+            return None  # Digest and others: not ours, never a 400
+        try:
+            raw = base64.b64decode(header[6:].strip(), validate=True)
+        except (binascii.Error, ValueError):
+            _raise(apache.HTTP_BAD_REQUEST)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+        user, sep, password = text.partition(":")
+        if not sep:
+            _raise(apache.HTTP_BAD_REQUEST)
+        self._creds = (user, password)
+        return self._creds
+
+    def unauthorized(self) -> NoReturn:
+        realm = self.realm.replace("\\", "\\\\").replace('"', '\\"')
+        self.req.err_headers_out["WWW-Authenticate"] = f'Basic realm="{realm}"'
+        _raise(apache.HTTP_UNAUTHORIZED)
+
+    def check(self, hooks: dict[str, Any]) -> None:
+        if "__auth_realm__" in hooks:
+            self.realm = str(hooks["__auth_realm__"])
+        if "__auth__" in hooks:
+            auth = hooks["__auth__"]
+            creds = self.credentials()
+            if creds is None:
+                self.unauthorized()
+            user, password = creds
+            if callable(auth):
+                ok = auth(self.req, user, password)
+            elif isinstance(auth, dict):
+                expected = auth.get(user)
+                ok = expected is not None and hmac.compare_digest(
+                    str(expected).encode("utf-8"), password.encode("utf-8"))
+            else:
+                ok = auth
+            if not ok:
+                self.unauthorized()
+            self.user = user
+            self.req.user = user
+        if "__access__" in hooks:
+            access = hooks["__access__"]
+            user = self.user if self.user is not None else self.req.user
+            if callable(access):
+                ok = access(self.req, user)
+            elif isinstance(access, (list, tuple, set, frozenset)):
+                ok = user is not None and user in access
+            else:
+                ok = access
+            if not ok:
+                _raise(apache.HTTP_FORBIDDEN)
+
+
+class NestedHookError(Exception):
+    """A hook defined inside a function that the publisher cannot evaluate."""
+
+
+_CONST_LOADS = frozenset({"LOAD_CONST", "LOAD_SMALL_INT"})
+_STORES = frozenset({"STORE_FAST", "STORE_NAME", "STORE_DEREF", "STORE_GLOBAL"})
+
+
+def nested_hooks(func: types.FunctionType) -> dict[str, Any]:
+    """Auth hooks defined *inside* ``func``, found without running it.
+
+    * ``def __auth__(req, user, password): ...`` inside the function: the
+      nested code object (a constant of the function's code, found by its
+      ``co_name``) becomes a function with the outer function's globals.
+      It must not use variables of the outer function (closures).
+    * ``__auth_realm__ = "text"`` or ``__access__ = 0``: the constant
+      stored into the name, read with :mod:`dis` (a store directly preceded
+      by a constant load).
+    * Anything else assigned to a hook name (a dict, a list, a call...)
+      raises :class:`NestedHookError`: the page is refused rather than
+      published without its check.
+
+    No bytecode offsets are assumed; only ``co_consts``, ``co_varnames`` and
+    the instruction names that :mod:`dis` reports.
+    """
+    code = func.__code__
+    local_names = set(code.co_varnames) | set(code.co_cellvars)
+    wanted = [name for name in HOOK_NAMES if name in local_names]
+    if not wanted:
+        return {}
+    found: dict[str, Any] = {}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType) and const.co_name in wanted:
+            if const.co_freevars:
+                raise NestedHookError(
+                    f"nested {const.co_name} in {func.__qualname__} uses "
+                    f"variables of the enclosing function")
+            found[const.co_name] = types.FunctionType(
+                const, func.__globals__, const.co_name)
+    previous: dis.Instruction | None = None
+    for instr in dis.get_instructions(code):
+        if (instr.opname in _STORES and instr.argval in wanted
+                and instr.argval not in found and previous is not None
+                and previous.opname in _CONST_LOADS):
+            found[instr.argval] = previous.argval
+        if instr.opname not in ("CACHE", "EXTENDED_ARG", "NOP"):
+            previous = instr
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        raise NestedHookError(
+            f"nested {', '.join(missing)} in {func.__qualname__} must be a "
+            f"def or a constant (dict and list forms work only at module or "
+            f"object level)")
+    return found
+
+
+def hooks_of(obj: Any) -> dict[str, Any]:
+    """The auth hooks that apply to ``obj`` (attributes, then nested)."""
+    hooks: dict[str, Any] = {}
+    func: Any = obj.__func__ if isinstance(obj, types.MethodType) else obj
+    if isinstance(func, types.FunctionType):
+        hooks.update(nested_hooks(func))
+        for name in HOOK_NAMES:
+            if name in func.__dict__:
+                hooks[name] = func.__dict__[name]
+        return hooks
+    for name in HOOK_NAMES:
+        try:
+            value = getattr(obj, name)
+        except AttributeError:
+            continue
+        hooks[name] = value
+    return hooks
+
+
+def resolve_object(req: Any, module: types.ModuleType, object_path: str,
+                   auth: _Auth | None = None) -> Any:
+    """Walk ``object_path`` from ``module`` applying the rules and auth."""
+    auth = auth or _Auth(req)
+    auth.check(hooks_of(module))
+    obj: Any = module
+    for step in object_path.split("."):
+        if not step or step.startswith("_"):
+            req.log_error(
+                f"MP0400: publisher: access to '{object_path}' refused "
+                f"(name '{step}' is private) in {module.__file__}",
+                apache.APLOG_WARNING)
+            _raise(apache.HTTP_FORBIDDEN)
+        if obj is not module and not traversable(obj):
+            _raise(apache.HTTP_FORBIDDEN)
+        try:
+            obj = getattr(obj, step)
+        except AttributeError:
+            _raise(apache.HTTP_NOT_FOUND)
+        try:
+            hooks = hooks_of(obj)
+        except NestedHookError as exc:
+            req.log_error(f"MP0401: publisher: {exc}", apache.APLOG_ERR)
+            _raise(apache.HTTP_INTERNAL_SERVER_ERROR)
+        auth.check(hooks)
+    if not publishable(obj):
+        _raise(apache.HTTP_FORBIDDEN)
+    return obj
+
+
+# ---------------------------------------------------------------------------
+# calling and output
+# ---------------------------------------------------------------------------
+
+
+def _missing_arguments(obj: Any, form: Any) -> list[str]:
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return []
+    given = set(form.keys()) | {"req"}
+    return [
+        name for name, p in sig.parameters.items()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                       inspect.Parameter.KEYWORD_ONLY)
+        and name not in given
+    ]
+
+
+def call_with_form(obj: Any, form: Any, req: Any) -> Any:
+    """Call ``obj`` with matching form fields and ``req`` (400 if a required
+    argument is missing)."""
+    missing = _missing_arguments(obj, form)
+    if missing:
+        req.log_error(
+            f"publisher: {req.uri}: missing argument(s) {', '.join(missing)}",
+            apache.APLOG_INFO)
+        _raise(apache.HTTP_BAD_REQUEST)
+    return util.apply_fs_data(obj, form, req=req)
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
+
+
+def _looks_like_html(tail: str) -> bool:
+    return "</html>" in tail[-100:].lower()
+
+
+def write_result(req: Any, result: Any) -> bool:
+    """Write one published value; returns whether anything was written."""
+    if result is None:
+        return False
+    if isinstance(result, (bytes, bytearray, memoryview)):
+        data = bytes(result)
+        if not req._content_type_set:
+            html_ = _looks_like_html(data[-100:].decode("latin-1"))
+            req.content_type = "text/html" if html_ else "text/plain"
+    else:
+        text = result if isinstance(result, str) else str(result)
+        if not req._content_type_set:
+            kind = "text/html" if _looks_like_html(text[-100:]) else "text/plain"
+            req.content_type = f"{kind}; charset=utf-8"
+        charset = _charset(str(req.content_type or "")) or "utf-8"
+        data = text.encode(charset)
+    if not data:
+        return False
+    req.write(data, 0)  # no flush: lets a Content-Length be computed
+    return True
+
+
+def publish_object(req: Any, obj: Any, _depth: int = 0) -> bool:
+    """Call (if callable) and write ``obj``; results are published again."""
+    if callable(obj):
+        if not publishable(obj) or _depth > 8:
+            _raise(apache.HTTP_FORBIDDEN)
+        form = getattr(req, "form", None)
+        if form is None:
+            form = req.form = util.FieldStorage(req, keep_blank_values=1)
+        return publish_object(req, call_with_form(obj, form, req), _depth + 1)
+    return write_result(req, obj)
+
+
+def handler(req: Any) -> int:
+    """PythonHandler entry point."""
+    if req.method not in ALLOWED_METHODS:
+        req.allow_methods(list(ALLOWED_METHODS), 1)
+        _raise(apache.HTTP_METHOD_NOT_ALLOWED)
+    module_file, object_path = locate(req)
+    debug = _config_flag(req, "PythonDebug") == "1"
+
+    def log(message: str) -> None:
+        req.log_error(message, apache.APLOG_NOTICE)
+
+    module = page_cache.get(
+        module_file,
+        autoreload=_config_flag(req, "PythonAutoReload") != "0",
+        log=log if debug else None,
+    )
+    obj = resolve_object(req, module, object_path)
+    written = publish_object(req, obj)
+    if not written and debug and req.next is None and not req._bytes_queued:
+        log(f"publisher: nothing to publish for {req.uri}")
+    return int(apache.OK)

@@ -1,0 +1,5 @@
+"""Publisher page without hooks."""
+
+
+def page(req):
+    return "no auth needed"

@@ -1,0 +1,5 @@
+"""A directory without index.py."""
+
+
+def page(req):
+    return "only page"

@@ -1,0 +1,9 @@
+"""Index of a sub directory."""
+
+
+def index(req):
+    return "sub index"
+
+
+def other(req):
+    return "sub other"
