@@ -6,11 +6,14 @@
 #include "mp_common.h"
 #include "mp_config.h"
 #include "mp_hooks.h"
+#define MP_DECLARING_OPTIONAL
+#include "mp_optional.h"
 
 static void
 mp_register_hooks(apr_pool_t *p)
 {
     mp_hooks_register(p);
+    mp_optional_register();
 }
 
 AP_DECLARE_MODULE(python) = {
