@@ -512,6 +512,9 @@ def _part_start(raw: bytes) -> PartStart:
 # ---------------------------------------------------------------------------
 
 
+_COOKIE_SPLIT = re.compile(r";|,(?=\s*[^\s=;,]+=)")
+
+
 def parse_cookie_header(header: str) -> list[tuple[str, str]]:
     """Split a ``Cookie`` request header into ``(name, value)`` pairs.
 
@@ -527,9 +530,13 @@ def parse_cookie_header(header: str) -> list[tuple[str, str]]:
     skipped, and names starting with ``$`` (RFC 2109 attributes such as
     ``$Path``) are ignored.  Order is kept; the caller decides what a
     repeated name means.
+
+    Apache joins repeated ``Cookie`` request headers with ``", "``, so a
+    comma followed by ``name=`` also separates pairs (RFC 6265 values
+    cannot contain commas).
     """
     out: list[tuple[str, str]] = []
-    for item in header.split(";"):
+    for item in _COOKIE_SPLIT.split(header):
         item = item.strip().lstrip(",").strip()
         name, sep, value = item.partition("=")
         name = name.strip()
