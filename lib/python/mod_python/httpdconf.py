@@ -1,0 +1,794 @@
+"""Build an Apache httpd configuration from Python objects.
+
+A configuration is a tree of :class:`Directive`, :class:`Comment` and
+:class:`Container` objects; ``str()`` renders it as httpd.conf text and
+``repr()`` as the Python expression that builds it again::
+
+    from mod_python.httpdconf import *
+
+    config = Container(
+        Comment("a small site"),
+        Listen("127.0.0.1:8080"),
+        ServerRoot("/srv/site"),
+        Directory("/srv/site/htdocs",
+                  SetHandler("mod_python"),
+                  PythonHandler("hello"),
+                  PythonOption("title", "Hello world")),
+    )
+    print(config)
+
+renders::
+
+    # a small site
+    Listen 127.0.0.1:8080
+    ServerRoot /srv/site
+    <Directory /srv/site/htdocs>
+      SetHandler mod_python
+      PythonHandler hello
+      PythonOption title "Hello world"
+    </Directory>
+
+Values are written as given, except that backslashes become ``/`` (Windows
+paths; ``flipslash=False`` keeps them) and values of path-like directives,
+section arguments and option values are put in double quotes when they
+contain whitespace (:func:`quote_if_space`).  ``PythonPath`` is always
+quoted, since its value is a Python expression.
+
+A container given ``only_if`` renders only when the condition holds: a bool,
+a callable without arguments, or a Python expression (str) evaluated at
+render time with the name ``mod_python`` bound to the package, e.g.
+``only_if="mod_python.version.HTTPD_VERSION[:3] == '2.4'"``.
+
+:func:`write_basic_config` creates the directory layout of a small server
+instance and a Python script that prints its httpd.conf; the ``mod_python``
+command-line tool (``mod_python create``) is built on it.
+
+Pure module: it does not import ``_apache`` and works without httpd.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "AddDefaultCharset",
+    "AddHandler",
+    "AddInputFilter",
+    "AddOutputFilter",
+    "AddType",
+    "Alias",
+    "AllowOverride",
+    "AuthBasicAuthoritative",
+    "AuthBasicProvider",
+    "AuthGroupFile",
+    "AuthName",
+    "AuthType",
+    "AuthUserFile",
+    "Comment",
+    "Container",
+    "ContainerTag",
+    "CustomLog",
+    "DefaultRuntimeDir",
+    "Directive",
+    "Directory",
+    "DirectoryIndex",
+    "DirectoryMatch",
+    "DocumentRoot",
+    "ErrorLog",
+    "Files",
+    "FilesMatch",
+    "Group",
+    "HostnameLookups",
+    "IfDefine",
+    "IfModule",
+    "Include",
+    "IncludeOptional",
+    "KeepAlive",
+    "KeepAliveTimeout",
+    "Listen",
+    "LoadModule",
+    "Location",
+    "LocationMatch",
+    "LockFile",
+    "LogFormat",
+    "LogLevel",
+    "MaxClients",
+    "MaxConnectionsPerChild",
+    "MaxKeepAliveRequests",
+    "MaxRequestWorkers",
+    "MaxRequestsPerChild",
+    "MaxSpareServers",
+    "MaxSpareThreads",
+    "MinSpareServers",
+    "MinSpareThreads",
+    "Mutex",
+    "Node",
+    "Options",
+    "PidFile",
+    "PythonAccessHandler",
+    "PythonAuthenHandler",
+    "PythonAuthzHandler",
+    "PythonAutoReload",
+    "PythonCleanupHandler",
+    "PythonConnectionHandler",
+    "PythonDebug",
+    "PythonEnablePdb",
+    "PythonFixupHandler",
+    "PythonHandler",
+    "PythonHandlerModule",
+    "PythonHeaderParserHandler",
+    "PythonHome",
+    "PythonImport",
+    "PythonInitHandler",
+    "PythonInputFilter",
+    "PythonInterpPerDirective",
+    "PythonInterpPerDirectory",
+    "PythonInterpreter",
+    "PythonLogHandler",
+    "PythonOptimize",
+    "PythonOption",
+    "PythonOutputFilter",
+    "PythonPath",
+    "PythonPostReadRequestHandler",
+    "PythonTransHandler",
+    "PythonTypeHandler",
+    "RemoveHandler",
+    "Require",
+    "ScriptAlias",
+    "ServerAdmin",
+    "ServerAlias",
+    "ServerLimit",
+    "ServerName",
+    "ServerRoot",
+    "ServerSignature",
+    "ServerTokens",
+    "SetHandler",
+    "SetInputFilter",
+    "SetOutputFilter",
+    "StartServers",
+    "ThreadLimit",
+    "ThreadsPerChild",
+    "Timeout",
+    "TransferLog",
+    "TypesConfig",
+    "User",
+    "VirtualHost",
+    "quote",
+    "quote_if_space",
+    "write_basic_config",
+]
+
+
+INDENT = "  "
+
+
+# ------------------------------------------------------------------ quoting
+
+
+def quote(value: object) -> str:
+    """``value`` in double quotes, with ``"`` escaped as Apache reads it."""
+    text = str(value)
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def quote_if_space(value: object) -> str:
+    """``value``, quoted when it is empty or contains whitespace or quotes."""
+    text = str(value)
+    if not text or any(c.isspace() for c in text) or '"' in text:
+        return quote(text)
+    return text
+
+
+def _flip(text: str, flipslash: bool) -> str:
+    return text.replace("\\", "/") if flipslash else text
+
+
+# -------------------------------------------------------------------- nodes
+
+
+class Node:
+    """Something that renders as configuration lines."""
+
+    def lines(self, indent: int = 0) -> list[str]:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+class Directive(Node):
+    """One directive line: ``Name value``.
+
+    ``value`` is written as it is (after flipping backslashes); use
+    :func:`quote_if_space` or a ready-made subclass for values that need
+    quoting.  An empty value renders the name alone.
+    """
+
+    def __init__(self, name: str, value: object = "", flipslash: bool = True) -> None:
+        if not name or any(c.isspace() for c in name):
+            raise ValueError(f"invalid directive name {name!r}")
+        self.name = name
+        self.value = "" if value is None else str(value)
+        self.flipslash = flipslash
+
+    def rendered_value(self) -> str:
+        return _flip(self.value, self.flipslash)
+
+    def lines(self, indent: int = 0) -> list[str]:
+        value = self.rendered_value()
+        text = f"{self.name} {value}" if value else self.name
+        return [INDENT * indent + text]
+
+    def __repr__(self) -> str:
+        flip = "" if self.flipslash else ", flipslash=False"
+        return f"Directive({self.name!r}, {self.value!r}{flip})"
+
+
+class _Args(Directive):
+    """A directive named after its class that takes its arguments in order.
+
+    Subclasses set ``quoting`` to how each argument is written and
+    ``default_flipslash`` to whether backslashes become ``/`` by default.
+    """
+
+    quoting: Callable[[object], str] = str
+    default_flipslash = True
+
+    def __init__(self, *args: object, flipslash: bool | None = None) -> None:
+        if flipslash is None:
+            flipslash = type(self).default_flipslash
+        self.args = tuple(args)
+        super().__init__(type(self).__name__, "", flipslash)
+        self.value = " ".join(str(a) for a in self.args)
+
+    def rendered_value(self) -> str:
+        quoting = type(self).quoting
+        return " ".join(quoting(_flip(str(a), self.flipslash)) for a in self.args)
+
+    def __repr__(self) -> str:
+        parts = [repr(a) for a in self.args]
+        if self.flipslash != type(self).default_flipslash:
+            parts.append(f"flipslash={self.flipslash}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class _PathArgs(_Args):
+    """Arguments are paths: quoted when they contain spaces."""
+
+    quoting = staticmethod(quote_if_space)
+
+
+class _TextArgs(_PathArgs):
+    """Arguments are free text: quoted when needed, backslashes kept."""
+
+    default_flipslash = False
+
+
+class Comment(Node):
+    """``# text``; multi-line text gives one comment line per line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = str(text)
+
+    def lines(self, indent: int = 0) -> list[str]:
+        pad = INDENT * indent
+        return [f"{pad}# {line}".rstrip() for line in self.text.split("\n")]
+
+    def __repr__(self) -> str:
+        return f"Comment({self.text!r})"
+
+
+Condition = bool | str | Callable[[], Any] | None
+
+
+class Container(Node):
+    """A list of items rendered one after another, no section tags.
+
+    ``only_if`` makes the whole container conditional (see the module
+    docstring).  :meth:`append` accepts only :class:`Node` objects.
+    """
+
+    def __init__(self, *items: Node, only_if: Condition = None) -> None:
+        self.items: list[Node] = []
+        self.only_if = only_if
+        for item in items:
+            self.append(item)
+
+    def append(self, item: Node) -> Container:
+        if not isinstance(item, Node):
+            raise TypeError(
+                f"{type(self).__name__} items must be Directive, Comment or "
+                f"Container objects, not {type(item).__name__}: {item!r}"
+            )
+        self.items.append(item)
+        return self
+
+    def extend(self, items: Iterable[Node]) -> Container:
+        for item in items:
+            self.append(item)
+        return self
+
+    def enabled(self) -> bool:
+        cond = self.only_if
+        if cond is None:
+            return True
+        if isinstance(cond, bool):
+            return cond
+        if isinstance(cond, str):
+            import mod_python
+
+            try:
+                import mod_python.version  # the expression may use it
+            except ImportError:
+                pass
+            # The condition is part of the configuration script itself.
+            return bool(eval(cond, {"mod_python": mod_python}))
+        return bool(cond())
+
+    def child_lines(self, indent: int) -> list[str]:
+        out: list[str] = []
+        for item in self.items:
+            out.extend(item.lines(indent))
+        return out
+
+    def lines(self, indent: int = 0) -> list[str]:
+        return self.child_lines(indent) if self.enabled() else []
+
+    def _repr_items(self, head: list[str]) -> str:
+        parts = head + [_indent_repr(repr(item)) for item in self.items]
+        if self.only_if is not None:
+            if callable(self.only_if) and not isinstance(self.only_if, str):
+                raise ValueError("a callable only_if has no repr that can be evaluated")
+            parts.append(f"only_if={self.only_if!r}")
+        if not parts:
+            return f"{type(self).__name__}()"
+        return (
+            f"{type(self).__name__}(\n"
+            + ",\n".join(INDENT * 2 + p for p in parts)
+            + ",\n)"
+        )
+
+    def __repr__(self) -> str:
+        return self._repr_items([])
+
+
+def _indent_repr(text: str) -> str:
+    return text.replace("\n", "\n" + INDENT * 2)
+
+
+class ContainerTag(Container):
+    """A section: ``<Tag attr>``, the items indented, ``</Tag>``."""
+
+    def __init__(
+        self,
+        tag: str,
+        attr: object,
+        items: Iterable[Node] = (),
+        only_if: Condition = None,
+    ) -> None:
+        super().__init__(*items, only_if=only_if)
+        self.tag = tag
+        self.attr = "" if attr is None else str(attr)
+
+    def open_tag(self) -> str:
+        return f"<{self.tag} {self.attr}>" if self.attr else f"<{self.tag}>"
+
+    def lines(self, indent: int = 0) -> list[str]:
+        if not self.enabled():
+            return []
+        pad = INDENT * indent
+        return [
+            pad + self.open_tag(),
+            *self.child_lines(indent + 1),
+            f"{pad}</{self.tag}>",
+        ]
+
+    def __repr__(self) -> str:
+        items = "[" + ", ".join(repr(i) for i in self.items) + "]"
+        cond = "" if self.only_if is None else f", only_if={self.only_if!r}"
+        return f"ContainerTag({self.tag!r}, {self.attr!r}, {items}{cond})"
+
+
+class _Section(ContainerTag):
+    """``<Name arg> ... </Name>``; the argument is quoted if it has spaces."""
+
+    def __init__(
+        self,
+        arg: object,
+        *items: Node,
+        only_if: Condition = None,
+        flipslash: bool = True,
+    ) -> None:
+        self.arg = arg
+        self.flipslash = flipslash
+        attr = quote_if_space(_flip(str(arg), flipslash))
+        super().__init__(type(self).__name__, attr, items, only_if)
+
+    def __repr__(self) -> str:
+        r = self._repr_items([repr(self.arg)])
+        if not self.flipslash:
+            r = r[: -len(",\n)")] + ",\n" + INDENT * 2 + "flipslash=False,\n)"
+        return r
+
+
+class VirtualHost(_Section):
+    """``<VirtualHost addr[:port] ...>``."""
+
+    def __init__(self, addr: object, *items: Node, only_if: Condition = None) -> None:
+        super().__init__(addr, *items, only_if=only_if)
+        self.attr = str(addr)  # several addresses, separated by spaces
+
+
+class Directory(_Section):
+    pass
+
+
+class DirectoryMatch(_Section):
+    pass
+
+
+class Files(_Section):
+    pass
+
+
+class FilesMatch(_Section):
+    pass
+
+
+class Location(_Section):
+    pass
+
+
+class LocationMatch(_Section):
+    pass
+
+
+class IfModule(_Section):
+    pass
+
+
+class IfDefine(_Section):
+    pass
+
+
+# ------------------------------------------------------- ready-made directives
+
+
+def _directive(name: str, base: type[_Args] = _Args) -> type[_Args]:
+    """A ready-made directive class ``name`` (arguments in order)."""
+    return type(name, (base,), {"__module__": __name__, "__qualname__": name})
+
+
+# Directives whose arguments are written as given.
+AddDefaultCharset = _directive("AddDefaultCharset")
+AddHandler = _directive("AddHandler")
+AddInputFilter = _directive("AddInputFilter")
+AddOutputFilter = _directive("AddOutputFilter")
+AddType = _directive("AddType")
+AllowOverride = _directive("AllowOverride")
+AuthBasicAuthoritative = _directive("AuthBasicAuthoritative")
+AuthBasicProvider = _directive("AuthBasicProvider")
+AuthName = _directive("AuthName", _TextArgs)
+AuthType = _directive("AuthType")
+DirectoryIndex = _directive("DirectoryIndex")
+Group = _directive("Group")
+HostnameLookups = _directive("HostnameLookups")
+KeepAlive = _directive("KeepAlive")
+KeepAliveTimeout = _directive("KeepAliveTimeout")
+Listen = _directive("Listen")
+LogLevel = _directive("LogLevel")
+MaxClients = _directive("MaxClients")
+MaxConnectionsPerChild = _directive("MaxConnectionsPerChild")
+MaxKeepAliveRequests = _directive("MaxKeepAliveRequests")
+MaxRequestsPerChild = _directive("MaxRequestsPerChild")
+MaxRequestWorkers = _directive("MaxRequestWorkers")
+MaxSpareServers = _directive("MaxSpareServers")
+MaxSpareThreads = _directive("MaxSpareThreads")
+MinSpareServers = _directive("MinSpareServers")
+MinSpareThreads = _directive("MinSpareThreads")
+Mutex = _directive("Mutex")
+Options = _directive("Options")
+Require = _directive("Require")
+RemoveHandler = _directive("RemoveHandler")
+ServerAdmin = _directive("ServerAdmin")
+ServerAlias = _directive("ServerAlias")
+ServerLimit = _directive("ServerLimit")
+ServerName = _directive("ServerName")
+ServerSignature = _directive("ServerSignature")
+ServerTokens = _directive("ServerTokens")
+SetHandler = _directive("SetHandler")
+SetInputFilter = _directive("SetInputFilter")
+SetOutputFilter = _directive("SetOutputFilter")
+StartServers = _directive("StartServers")
+ThreadLimit = _directive("ThreadLimit")
+ThreadsPerChild = _directive("ThreadsPerChild")
+Timeout = _directive("Timeout")
+User = _directive("User")
+PythonAccessHandler = _directive("PythonAccessHandler")
+PythonAuthenHandler = _directive("PythonAuthenHandler")
+PythonAuthzHandler = _directive("PythonAuthzHandler")
+PythonAutoReload = _directive("PythonAutoReload")
+PythonCleanupHandler = _directive("PythonCleanupHandler")
+PythonConnectionHandler = _directive("PythonConnectionHandler")
+PythonDebug = _directive("PythonDebug")
+PythonEnablePdb = _directive("PythonEnablePdb")
+PythonFixupHandler = _directive("PythonFixupHandler")
+PythonHandler = _directive("PythonHandler")
+PythonHandlerModule = _directive("PythonHandlerModule")
+PythonHeaderParserHandler = _directive("PythonHeaderParserHandler")
+PythonImport = _directive("PythonImport")
+PythonInitHandler = _directive("PythonInitHandler")
+PythonInputFilter = _directive("PythonInputFilter")
+PythonInterpPerDirective = _directive("PythonInterpPerDirective")
+PythonInterpPerDirectory = _directive("PythonInterpPerDirectory")
+PythonInterpreter = _directive("PythonInterpreter")
+PythonLogHandler = _directive("PythonLogHandler")
+PythonOptimize = _directive("PythonOptimize")
+PythonOutputFilter = _directive("PythonOutputFilter")
+PythonPostReadRequestHandler = _directive("PythonPostReadRequestHandler")
+PythonTransHandler = _directive("PythonTransHandler")
+PythonTypeHandler = _directive("PythonTypeHandler")
+
+# Directives taking paths or text: each argument quoted if it has spaces.
+Alias = _directive("Alias", _PathArgs)
+AuthGroupFile = _directive("AuthGroupFile", _PathArgs)
+AuthUserFile = _directive("AuthUserFile", _PathArgs)
+CustomLog = _directive("CustomLog", _PathArgs)
+DefaultRuntimeDir = _directive("DefaultRuntimeDir", _PathArgs)
+DocumentRoot = _directive("DocumentRoot", _PathArgs)
+ErrorLog = _directive("ErrorLog", _PathArgs)
+Include = _directive("Include", _PathArgs)
+IncludeOptional = _directive("IncludeOptional", _PathArgs)
+LoadModule = _directive("LoadModule", _PathArgs)
+LockFile = _directive("LockFile", _PathArgs)
+LogFormat = _directive("LogFormat", _TextArgs)
+PidFile = _directive("PidFile", _PathArgs)
+PythonHome = _directive("PythonHome", _PathArgs)
+PythonOption = _directive("PythonOption", _TextArgs)
+ScriptAlias = _directive("ScriptAlias", _PathArgs)
+ServerRoot = _directive("ServerRoot", _PathArgs)
+TransferLog = _directive("TransferLog", _PathArgs)
+TypesConfig = _directive("TypesConfig", _PathArgs)
+
+
+class PythonPath(Directive):
+    """``PythonPath "expression"``: always quoted (a Python expression)."""
+
+    def __init__(self, value: str, flipslash: bool = True) -> None:
+        super().__init__("PythonPath", value, flipslash)
+
+    def rendered_value(self) -> str:
+        return quote(super().rendered_value())
+
+    def __repr__(self) -> str:
+        flip = "" if self.flipslash else ", flipslash=False"
+        return f"PythonPath({self.value!r}{flip})"
+
+
+# ---------------------------------------------------------- a basic instance
+
+#: Modules a basic instance loads (wrapped in <IfModule !...>, since some
+#: builds compile them in).  The MPM comes first.
+BASIC_MODULES = ("authz_core", "mime", "dir", "log_config", "unixd")
+
+_MIME_FALLBACK = """\
+text/html\t\t\t\thtml htm shtml
+text/plain\t\t\t\ttxt
+text/css\t\t\t\tcss
+text/javascript\t\t\t\tjs
+application/json\t\t\tjson
+image/png\t\t\t\tpng
+image/jpeg\t\t\t\tjpeg jpg
+image/gif\t\t\t\tgif
+image/svg+xml\t\t\t\tsvg
+application/octet-stream\t\tbin
+"""
+
+
+def _build_info() -> dict[str, str]:
+    try:
+        from mod_python import version as v
+    except ImportError:
+        return {}
+    return {k: str(getattr(v, k, "")) for k in ("HTTPD", "LIBEXECDIR", "SYSCONFDIR")}
+
+
+def default_module_path() -> str:
+    """Where ``make install`` put mod_python.so (from mod_python.version)."""
+    libexec = _build_info().get("LIBEXECDIR") or "/usr/lib/apache2/modules"
+    return os.path.join(libexec, "mod_python.so")
+
+
+def _default_user() -> tuple[str, str] | None:
+    """User/Group for a server started as root: www-data, else nobody."""
+    if os.geteuid() != 0:
+        return None
+    for user, group in (
+        ("www-data", "www-data"),
+        ("apache", "apache"),
+        ("daemon", "daemon"),
+        ("nobody", "nogroup"),
+    ):
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            continue
+        return user, group
+    return None
+
+
+def _copy_mime_types(dest: Path) -> None:
+    sysconf = _build_info().get("SYSCONFDIR") or "/etc/apache2"
+    for src in (Path(sysconf) / "mime.types", Path("/etc/mime.types")):
+        if src.is_file():
+            shutil.copyfile(src, dest)
+            return
+    dest.write_text(_MIME_FALLBACK)
+
+
+def basic_config(
+    server_root: str | os.PathLike[str],
+    listen: str = "0.0.0.0:8888",
+    conf: str = "conf",
+    logs: str = "logs",
+    htdocs: str = "public",
+    run: str = "run",
+    pythonhandler: str = "mod_python.publisher",
+    pythonpath: Iterable[str] = (),
+    pythonoptions: Iterable[str] = (),
+    mp_comments: Iterable[str] = (),
+    module_path: str | None = None,
+    modules_dir: str | None = None,
+    mpm: str = "event",
+    package_dir: str | None = None,
+    user: tuple[str, str] | None = None,
+) -> Container:
+    """The configuration tree of a basic server instance (see
+    :func:`write_basic_config`)."""
+    root = os.path.abspath(server_root)
+    modules_dir = (
+        modules_dir or _build_info().get("LIBEXECDIR") or "/usr/lib/apache2/modules"
+    )
+    module_path = module_path or default_module_path()
+    docroot = os.path.join(root, htdocs)
+
+    def load(name: str) -> Node:
+        return IfModule(
+            f"!{name}_module",
+            LoadModule(f"{name}_module", os.path.join(modules_dir, f"mod_{name}.so")),
+        )
+
+    items: list[Node] = [
+        Comment("Generated by mod_python.httpdconf.write_basic_config()."),
+        ServerRoot(root),
+        Listen(listen),
+        ServerName("127.0.0.1"),
+        PidFile(os.path.join(root, run, "httpd.pid")),
+        DefaultRuntimeDir(os.path.join(root, run)),
+        Container(
+            Mutex(f"file:{os.path.join(root, run)} default"),
+            only_if="mod_python.version.HTTPD_VERSION[:3] != '2.2'",
+        ),
+        ErrorLog(os.path.join(root, logs, "error_log")),
+        LogLevel("warn"),
+        load(f"mpm_{mpm}"),
+        *(load(name) for name in BASIC_MODULES),
+        LoadModule("python_module", module_path),
+    ]
+    if user is not None:
+        items += [User(user[0]), Group(user[1])]
+    items += [
+        LogFormat('%h %l %u %t "%r" %>s %b', "common"),
+        CustomLog(os.path.join(root, logs, "access_log"), "common"),
+        TypesConfig(os.path.join(root, conf, "mime.types")),
+        DocumentRoot(docroot),
+        Directory("/", AllowOverride("None"), Require("all denied")),
+    ]
+    if package_dir:
+        items.append(PythonOption("mod_python.package_dir", package_dir))
+    section: list[Node] = [Comment(c) for c in mp_comments]
+    section += [
+        AllowOverride("None"),
+        Require("all granted"),
+        SetHandler("mod_python"),
+        PythonHandler(pythonhandler),
+    ]
+    paths = list(pythonpath)
+    if paths:
+        section.append(PythonPath("sys.path + " + repr(paths)))
+    for opt in pythonoptions:
+        key, _, value = opt.strip().partition(" ")
+        section.append(PythonOption(key, *([value.strip()] if value.strip() else [])))
+    items.append(Directory(docroot, *section))
+    return Container(*items)
+
+
+def write_basic_config(
+    server_root: str | os.PathLike[str],
+    listen: str = "0.0.0.0:8888",
+    conf: str = "conf",
+    logs: str = "logs",
+    htdocs: str = "public",
+    pythonhandler: str = "mod_python.publisher",
+    pythonpath: Iterable[str] = (),
+    pythonoptions: Iterable[str] = (),
+    mp_comments: Iterable[str] = (),
+    conf_name: str = "httpd_conf.py",
+    createdirs: bool = True,
+    replace_config: bool = False,
+    **kwargs: Any,
+) -> str:
+    """Create a server instance layout and its configuration script.
+
+    Creates ``server_root`` with ``conf``, ``logs``, ``run`` and ``htdocs``
+    (when ``createdirs``), copies ``mime.types`` into ``conf`` and writes
+    ``conf/<conf_name>``, an executable Python script that prints the
+    instance's httpd.conf (``mod_python genconfig`` runs it).  The
+    configuration loads a basic module set and mod_python, listens on
+    ``listen``, logs under ``logs`` and serves ``htdocs`` with
+    ``SetHandler mod_python`` and ``PythonHandler pythonhandler`` (any
+    handler), plus the given PythonPath entries and ``"key value"``
+    PythonOptions.  Other keyword arguments go to :func:`basic_config`
+    (``module_path``, ``modules_dir``, ``mpm``, ``package_dir``, ``user``,
+    ``run``).
+
+    Refuses to overwrite an existing script unless ``replace_config``
+    (FileExistsError).  Returns the script's path.
+    """
+    root = Path(server_root).resolve()
+    script = root / conf / conf_name
+    if script.exists() and not replace_config:
+        raise FileExistsError(f"{script} exists; not replacing it")
+    run = kwargs.get("run", "run")
+    if createdirs:
+        for sub in (conf, logs, run, htdocs):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+    if "user" not in kwargs:
+        kwargs["user"] = _default_user()
+    config = basic_config(
+        root,
+        listen=listen,
+        conf=conf,
+        logs=logs,
+        htdocs=htdocs,
+        pythonhandler=pythonhandler,
+        pythonpath=pythonpath,
+        pythonoptions=pythonoptions,
+        mp_comments=mp_comments,
+        **kwargs,
+    )
+    mime = root / conf / "mime.types"
+    if not mime.exists():
+        _copy_mime_types(mime)
+    script.write_text(config_script(config, package_dir=kwargs.get("package_dir")))
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return str(script)
+
+
+def config_script(config: Node, package_dir: str | None = None) -> str:
+    """Source of a Python script that prints ``config``."""
+    path_line = ""
+    if package_dir:
+        path_line = f"sys.path.insert(0, {str(package_dir)!r})\n"
+    return (
+        "#!/usr/bin/env python3\n"
+        '"""httpd.conf of a mod_python instance: edit this file, then run\n'
+        "\n"
+        "    mod_python genconfig THIS_FILE > httpd.conf\n"
+        '"""\n'
+        "import sys\n"
+        f"{path_line}"
+        "\n"
+        "from mod_python.httpdconf import *  # noqa: F403\n"
+        "\n"
+        f"config = {config!r}\n"
+        "\n"
+        'if __name__ == "__main__":\n'
+        "    print(config)\n"
+    )
