@@ -67,7 +67,9 @@ class SSIOutput:
         if isinstance(data, bytearray | memoryview):
             data = bytes(data)
         if not isinstance(data, str | bytes):
-            raise TypeError(f"write() argument must be str or bytes, not {type(data).__name__}")
+            raise TypeError(
+                f"write() argument must be str or bytes, not {type(data).__name__}"
+            )
         self._parts.append(data)
         return len(data)
 
@@ -84,7 +86,9 @@ class SSIOutput:
         """Everything written, as str unless some bytes were written."""
         if all(isinstance(p, str) for p in self._parts):
             return "".join(self._parts)  # type: ignore[arg-type]
-        return b"".join(p.encode(ENCODING) if isinstance(p, str) else p for p in self._parts)
+        return b"".join(
+            p.encode(ENCODING) if isinstance(p, str) else p for p in self._parts
+        )
 
 
 def prepare(code: str) -> str:
@@ -103,7 +107,9 @@ def ssi_globals(req: Any) -> dict[str, Any]:
         namespace = {}
         req.ssi_globals = namespace
     elif not isinstance(namespace, dict):
-        raise TypeError(f"req.ssi_globals must be a dict, not {type(namespace).__name__}")
+        raise TypeError(
+            f"req.ssi_globals must be a dict, not {type(namespace).__name__}"
+        )
     return namespace
 
 
@@ -150,7 +156,9 @@ def run(req: Any, kind: str, code: str) -> str | bytes:
     _page_builtins(namespace, out)
     source = prepare(code)
     # Not the page's file name: a traceback would quote the page's lines.
-    compiled = compile(source, f"<#python {kind} in {filename}>", kind, dont_inherit=True)
+    compiled = compile(
+        source, f"<#python {kind} in {filename}>", kind, dont_inherit=True
+    )
     if kind == "eval":
         result = eval(compiled, namespace)
         if result is not None:
