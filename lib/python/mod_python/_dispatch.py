@@ -94,7 +94,7 @@ def default_object_name(phase: str) -> str:
     ``handler``, and so on; filters and connection handlers pass their own
     defaults.
     """
-    name = phase[len("Python") :] if phase.startswith("Python") else phase
+    name = phase.removeprefix("Python")
     return name.lower()
 
 
@@ -369,7 +369,7 @@ class Dispatcher:
             if config_value(config, "PythonEnablePdb") == "1" and self.env.exists_config_define(
                 _PDB_DEFINE
             ):
-                import pdb  # only in single-process debugging sessions
+                import pdb  # noqa: T100 - PythonEnablePdb, single-process debugging only
 
                 result = pdb.runcall(obj, target)
             else:
