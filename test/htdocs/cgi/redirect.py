@@ -1,0 +1,4 @@
+"""CGI script: a Location header gives a 302."""
+
+print("Location: /cgi/hello.py")
+print()
