@@ -18,6 +18,8 @@ def server(httpd):
     c.directory("{htdocs}/ssi/noexec", "Options IncludesNOEXEC")
     c.directory("{htdocs}/ssi/debug", "PythonDebug On")
     c.directory("{htdocs}/ssi/pre", "PythonFixupHandler ssi_fixup")
+    c.directory("{htdocs}/ssi/handler", "SetHandler mod_python",
+                "PythonHandler ssi_handler")
     httpd.start()
     return httpd
 
@@ -114,3 +116,24 @@ def test_debug_shows_traceback(server, expect_log):
     assert "<pre>" in err and "Traceback" in err
     assert "ValueError: shown in debug" in err
     assert err.endswith(ERROR_STR)
+
+
+def test_filter_added_by_a_handler(server):
+    # req.write() passes the markup through INCLUDES while the handler runs
+    r = server.client().get("/ssi/handler/x")
+    assert r.status == 200, r.text
+    assert element(r.text, "who") == "handler"
+    assert element(r.text, "same") == "True"
+    assert element(r.text, "set") == ""
+    assert element(r.text, "after") == "page"
+
+
+def test_concurrent_requests_keep_their_output(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(i):
+        return i, server.client().get(f"/ssi/concurrent.shtml?r{i}").text
+
+    with ThreadPoolExecutor(8) as pool:
+        for i, text in pool.map(fetch, range(24)):
+            assert element(text, "out") == f"r{i}/r{i}"
