@@ -252,11 +252,22 @@ conn_read_impl(MpConnectionObject *self, Py_ssize_t len, int line)
               : read_bytes(c, bb, (apr_off_t)len, &out);
     apr_brigade_destroy(bb);
     Py_END_ALLOW_THREADS
+    if (APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_ECONNABORTED(rv)) {
+        /* The client reset the connection (e.g. closed it with our reply
+         * unread): for the handler that is the end of the stream, like an
+         * orderly close, not an error to log. */
+        c->aborted = 1;
+        out.eos = 1;
+        rv = APR_SUCCESS;
+    }
     if (rv != APR_SUCCESS) {
         PyMem_RawFree(out.buf);
         c->keepalive = AP_CONN_CLOSE;
         return rv == APR_ENOMEM ? PyErr_NoMemory()
                                 : mp_raise_apr(rv, "Connection read error");
+    }
+    if (out.eos) {
+        c->keepalive = AP_CONN_CLOSE;
     }
     if (out.len == 0 && out.eos) {
         res = Py_NewRef(Py_None);
@@ -271,7 +282,8 @@ conn_read_impl(MpConnectionObject *self, Py_ssize_t len, int line)
 PyDoc_STRVAR(read_doc,
 "read(len=0)\n--\n\n"
 "Read from the client: len bytes, whatever arrives first (len=0), or all\n"
-"until the client closes (len=-1).  None at end of stream.");
+"until the client closes (len=-1).  None at end of stream, which includes\n"
+"a connection reset by the client; OSError on other errors.");
 
 static PyObject *
 conn_read(MpConnectionObject *self, PyObject *args, PyObject *kw)

@@ -18,7 +18,7 @@ def source(req):
     ok = (nxt is not None and getattr(nxt, "marker", None) == "target"
           and nxt.prev is req and nxt.uri == "/api/redir_to")
     if not ok:
-        req.log_error("api_redirect: next mismatch %r" % (nxt,),
+        req.log_error(f"api_redirect: next mismatch {nxt!r}",
                       apache.APLOG_ERR)
     else:
         req.log_error("api_redirect: next ok", apache.APLOG_NOTICE)

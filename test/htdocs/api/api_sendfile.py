@@ -30,7 +30,7 @@ def handler(req):
     if mode == "queued":
         req.write("ab", 0)
         req.sendfile(DATA, 0, 2)
-        req.write("|%d" % req._bytes_queued)
+        req.write(f"|{req._bytes_queued}")
         return apache.OK
     args = {"whole": (DATA,), "part": (DATA, 3, 4), "tail": (DATA, 10),
             "link": (os.path.join(HERE, "sendfile_link.txt"),)}[mode]
@@ -41,5 +41,5 @@ def handler(req):
     req.headers_out["X-Expect"] = str(length)
     sent = req.sendfile(*args)
     if sent != length:
-        req.log_error("api_sendfile: sent %d, expected %d" % (sent, length))
+        req.log_error(f"api_sendfile: sent {sent}, expected {length}")
     return apache.OK

@@ -123,7 +123,7 @@ def standalone():
     check("ne dict", a != {"X": "1"}, True)
     check("eq table", a == T({"X": "1", "y": "2"}), True)
     check("eq other type", a == 5, False)
-    raises("ordering unsupported", TypeError, lambda: a < a)
+    raises("ordering unsupported", TypeError, lambda: a < T())
     raises("unhashable", TypeError, lambda: hash(a))
     check("repr", repr(a), "{'X': '1', 'y': '2'}")
     check("repr multi", repr(T([("a", "1"), ("A", "2")])),

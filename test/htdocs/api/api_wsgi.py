@@ -98,5 +98,5 @@ def excinfo(req):
         req.wsgi_start_response("200 OK", [], info)
         write(b"not re-raised\n")
     except KeyError as e:
-        write(("re-raised KeyError %s\n" % e).encode())
+        write(f"re-raised KeyError {e}\n".encode())
     return apache.OK
