@@ -143,7 +143,7 @@ def test_not_traversable_is_403(server, path):
 def test_underscore_names_are_403_and_logged(server, expect_log):
     assert get(server, "pages/_private").status == 403
     assert get(server, "pages/hierarchy_root/page1/_hidden").status == 403
-    expect_log(r"MP0400: publisher: access to 'hierarchy_root\.page1\._hidden' refused")
+    expect_log(r"MP0700: publisher: access to 'hierarchy_root\.page1\._hidden' refused")
 
 
 def test_imported_function_is_published(server):
@@ -241,7 +241,7 @@ def test_nested_access_constant_and_function(server):
 
 def test_nested_dict_is_refused_not_ignored(server, expect_log):
     assert get(server, "auth/nested_dict", auth=("alice", "wonderland")).status == 500
-    expect_log(r"MP0401: publisher: nested __auth__ in nested_dict must be a def")
+    expect_log(r"MP0701: publisher: nested __auth__ in nested_dict must be a def")
 
 
 def test_object_auth_method_and_realm(server):

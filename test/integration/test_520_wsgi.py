@@ -121,13 +121,13 @@ def test_base_uri(server, expect_log):
     assert d["PATH_INFO"] == "/x/y"
     r = server.client().get("/based/other")
     assert r.status == 404
-    expect_log(r"MP0421: mod_python\.wsgi: /based/other is outside")
+    expect_log(r"MP0711: mod_python\.wsgi: /based/other is outside")
 
 
 def test_missing_callable_declines(server, expect_log):
     r = server.client().get("/wsgi/nocallable")
     assert r.status == 404
-    expect_log(r"MP0420: mod_python\.wsgi: wsgi_apps has no callable 'no_such_app'")
+    expect_log(r"MP0710: mod_python\.wsgi: wsgi_apps has no callable 'no_such_app'")
 
 
 # -- responses -----------------------------------------------------------------

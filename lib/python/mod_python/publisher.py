@@ -36,8 +36,8 @@ Pages are loaded by the publisher's own cache (not ``sys.modules``), keyed by
 file name, and re-executed into a fresh module when the file changes
 (unless ``PythonAutoReload Off``).
 
-Error-log codes: ``MP0400`` (access to a private name refused),
-``MP0401`` (a nested auth hook that cannot be evaluated).
+Error-log codes: ``MP0700`` (access to a private name refused),
+``MP0701`` (a nested auth hook that cannot be evaluated).
 """
 
 from __future__ import annotations
@@ -393,7 +393,7 @@ def resolve_object(req: Any, module: types.ModuleType, object_path: str,
     for step in object_path.split("."):
         if not step or step.startswith("_"):
             req.log_error(
-                f"MP0400: publisher: access to '{object_path}' refused "
+                f"MP0700: publisher: access to '{object_path}' refused "
                 f"(name '{step}' is private) in {module.__file__}",
                 apache.APLOG_WARNING)
             _raise(apache.HTTP_FORBIDDEN)
@@ -406,7 +406,7 @@ def resolve_object(req: Any, module: types.ModuleType, object_path: str,
         try:
             hooks = hooks_of(obj)
         except NestedHookError as exc:
-            req.log_error(f"MP0401: publisher: {exc}", apache.APLOG_ERR)
+            req.log_error(f"MP0701: publisher: {exc}", apache.APLOG_ERR)
             _raise(apache.HTTP_INTERNAL_SERVER_ERROR)
         auth.check(hooks)
     if not publishable(obj):

@@ -38,8 +38,8 @@ except when the iterable is a list or tuple (all of it is there at once).
 ``close()`` of the iterable is always called.  A :class:`FileWrapper`
 (``wsgi.file_wrapper``) around a real file is sent with ``req.sendfile``.
 
-Error-log codes: ``MP0420`` (application callable missing: DECLINED),
-``MP0421`` (request outside ``base_uri``: DECLINED).
+Error-log codes: ``MP0710`` (application callable missing: DECLINED),
+``MP0711`` (request outside ``base_uri``: DECLINED).
 """
 
 from __future__ import annotations
@@ -344,7 +344,7 @@ def _load_application(req: Any) -> Callable[..., Any] | None:
     app = getattr(module, callable_name, None)
     if app is None:
         req.log_error(
-            f"MP0420: mod_python.wsgi: {module_name.strip()} has no callable "
+            f"MP0710: mod_python.wsgi: {module_name.strip()} has no callable "
             f"{callable_name!r}; declining", apache.APLOG_WARNING)
     return app
 
@@ -357,7 +357,7 @@ def handler(req: Any) -> int:
     script = script_name(req)
     if script is None:
         req.log_error(
-            f"MP0421: mod_python.wsgi: {req.uri} is outside "
+            f"MP0711: mod_python.wsgi: {req.uri} is outside "
             f"{BASE_URI_OPTION} {_option(req, BASE_URI_OPTION)}; declining",
             apache.APLOG_WARNING)
         return int(apache.DECLINED)
