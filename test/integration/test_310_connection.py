@@ -107,8 +107,8 @@ def test_exception_is_logged_and_closes(lines, expect_log):
 
 def test_client_close_ends_handler(server):
     c = Lines(server.conn_port)
-    c.send(b"ECHO x\n")
-    c.close()
+    assert c.ask(b"ECHO x") == b"ECHO x\n"
+    c.close()       # readline() sees the end of input; the handler returns
     # the server still serves both protocols
     c2 = Lines(server.conn_port)
     try:
