@@ -130,7 +130,7 @@ req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
     const char *script, *uri, *https, *auth;
     const apr_array_header_t *arr;
     const apr_table_entry_t *e;
-    PyObject *env = NULL, *cgi = NULL, *res;
+    PyObject *env = NULL, *cgi = NULL;
     int outside, i, threaded, forked, daemons = 0;
 
     (void)unused;
@@ -190,8 +190,7 @@ req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
         }
         goto error;
     }
-    res = env;
-    return res;
+    return env;
 error:
     Py_XDECREF(env);
     return NULL;
