@@ -98,6 +98,17 @@ mp_request_invalidate(MpRequestObject *self)
     drop_view(&self->err_headers_out);
     drop_view(&self->subprocess_env);
     drop_view(&self->notes);
+    drop_view(&self->config);
+    drop_view(&self->options);
+    self->config_of = NULL;
+    if (self->retired != NULL) {
+        Py_ssize_t i;
+
+        for (i = 0; i < PyList_GET_SIZE(self->retired); i++) {
+            mp_table_detach(PyList_GET_ITEM(self->retired, i));
+        }
+        Py_CLEAR(self->retired);
+    }
     if (self->connection != NULL) {
         /* Made for this request; it must not outlive the request's view
          * of the connection either. */
@@ -138,6 +149,9 @@ req_traverse(MpRequestObject *self, visitproc visit, void *arg)
     Py_VISIT(self->err_headers_out);
     Py_VISIT(self->subprocess_env);
     Py_VISIT(self->notes);
+    Py_VISIT(self->config);
+    Py_VISIT(self->options);
+    Py_VISIT(self->retired);
     Py_VISIT(self->connection);
     Py_VISIT(self->server);
     Py_VISIT(self->phase);
@@ -156,6 +170,9 @@ req_clear(MpRequestObject *self)
     Py_CLEAR(self->err_headers_out);
     Py_CLEAR(self->subprocess_env);
     Py_CLEAR(self->notes);
+    Py_CLEAR(self->config);
+    Py_CLEAR(self->options);
+    Py_CLEAR(self->retired);
     Py_CLEAR(self->connection);
     Py_CLEAR(self->server);
     Py_CLEAR(self->phase);
@@ -619,34 +636,57 @@ req_get_request_rec(MpRequestObject *self, void *closure)
 
 /* A standalone copy of t: the configuration is shared between requests
  * and threads, and a copy cannot outlive what it looks at. */
+/* Keep an older view alive until the request ends, when it is detached:
+ * a handler may still hold it, and its table lives in the request pool. */
+static int
+retire(MpRequestObject *self, PyObject **slot)
+{
+    if (*slot == NULL) {
+        return 0;
+    }
+    if (self->retired == NULL && (self->retired = PyList_New(0)) == NULL) {
+        return -1;
+    }
+    if (PyList_Append(self->retired, *slot) < 0) {
+        return -1;
+    }
+    Py_CLEAR(*slot);
+    return 0;
+}
+
 static PyObject *
-table_copy_of(MpRequestObject *self, request_rec *r, apr_table_t *t)
+config_view(MpRequestObject *self, request_rec *r, int options)
 {
     MpModuleState *st = mp_state_from_type(Py_TYPE(self));
-    PyObject *view, *res;
+    mp_dir_config *d = mp_config_dir(r->per_dir_config);
 
     if (st == NULL) {
         return NULL;
     }
-    if ((view = mp_table_view(st, t, r->pool)) == NULL) {
-        return NULL;
-    }
-    res = PyObject_CallOneArg((PyObject *)st->table_type, view);
-    mp_table_detach(view);
-    Py_DECREF(view);
-    return res;
-}
-
-static mp_dir_config *
-dir_config(request_rec *r)
-{
-    mp_dir_config *d = mp_config_dir(r->per_dir_config);
-
     if (d == NULL) {
         PyErr_SetString(PyExc_RuntimeError,
                         "no mod_python configuration for this request");
+        return NULL;
     }
-    return d;
+    /* The merged configuration changes between phases (server, then
+     * directory sections); the copies are made again when it did. */
+    if (self->config_of != r->per_dir_config) {
+        if (retire(self, &self->config) < 0
+            || retire(self, &self->options) < 0) {
+            return NULL;
+        }
+        self->config_of = r->per_dir_config;
+    }
+    if (options && self->options == NULL) {
+        self->options = mp_table_view(st, mp_config_live_options(r->pool, d),
+                                      r->pool);
+    }
+    else if (!options && self->config == NULL) {
+        self->config = mp_table_view(st, apr_table_copy(r->pool,
+                                                        d->directives),
+                                     r->pool);
+    }
+    return Py_XNewRef(options ? self->options : self->config);
 }
 
 PyDoc_STRVAR(get_config_doc,
@@ -657,13 +697,9 @@ static PyObject *
 req_get_config(MpRequestObject *self, PyObject *unused)
 {
     request_rec *r = req_live(self);
-    mp_dir_config *d;
 
     (void)unused;
-    if (r == NULL || (d = dir_config(r)) == NULL) {
-        return NULL;
-    }
-    return table_copy_of(self, r, d->directives);
+    return r ? config_view(self, r, 0) : NULL;
 }
 
 PyDoc_STRVAR(get_options_doc,
@@ -673,13 +709,9 @@ static PyObject *
 req_get_options(MpRequestObject *self, PyObject *unused)
 {
     request_rec *r = req_live(self);
-    mp_dir_config *d;
 
     (void)unused;
-    if (r == NULL || (d = dir_config(r)) == NULL) {
-        return NULL;
-    }
-    return table_copy_of(self, r, mp_config_live_options(r->pool, d));
+    return r ? config_view(self, r, 1) : NULL;
 }
 
 PyDoc_STRVAR(add_handler_doc,

@@ -26,6 +26,10 @@ typedef struct {
     PyObject *err_headers_out;
     PyObject *subprocess_env;
     PyObject *notes;
+    PyObject *config;           /* get_config() view of a per-request copy */
+    PyObject *options;          /* get_options() view of a per-request copy */
+    ap_conf_vector_t *config_of;    /* the per_dir_config both were made for */
+    PyObject *retired;          /* list of older config views, or NULL */
     PyObject *connection;       /* cached mp_conn */
     PyObject *server;           /* cached mp_server */
     /* set by the dispatcher (mp_hooks.c) around each phase */
