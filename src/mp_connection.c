@@ -335,23 +335,11 @@ conn_write(MpConnectionObject *self, PyObject *data)
     if (c == NULL) {
         return NULL;
     }
-    if (PyUnicode_Check(data)) {
-        if ((buf = PyUnicode_AsUTF8AndSize(data, &len)) == NULL) {
-            return NULL;
-        }
-    }
-    else if (PyObject_CheckBuffer(data)) {
-        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
-            return NULL;
-        }
-        buf = view.buf;
-        len = view.len;
-    }
-    else {
-        PyErr_Format(PyExc_TypeError, "write() argument must be str or "
-                     "bytes, not %.100s", Py_TYPE(data)->tp_name);
+    if (mp_data_buffer(data, &view) < 0) {
         return NULL;
     }
+    buf = view.buf;
+    len = view.len;
     Py_BEGIN_ALLOW_THREADS
     bb = apr_brigade_create(c->pool, c->bucket_alloc);
     /* Transient: a filter that keeps the data sets it aside (copies it)
@@ -362,9 +350,7 @@ conn_write(MpConnectionObject *self, PyObject *data)
     rv = ap_pass_brigade(c->output_filters, bb);
     apr_brigade_destroy(bb);
     Py_END_ALLOW_THREADS
-    if (view.obj != NULL) {
-        PyBuffer_Release(&view);
-    }
+    PyBuffer_Release(&view);
     if (rv != APR_SUCCESS) {
         c->keepalive = AP_CONN_CLOSE;
         PyErr_SetString(PyExc_OSError,

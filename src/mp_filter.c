@@ -204,35 +204,17 @@ PyDoc_STRVAR(filter_write_doc,
 static PyObject *
 filter_write(MpFilterObject *self, PyObject *data)
 {
-    apr_bucket *b;
-    const char *buf;
-    Py_ssize_t n;
-    PyObject *bytes;
+    Py_buffer view;
 
-    if (check_open(self, 1) < 0) {
+    if (check_open(self, 1) < 0 || mp_data_buffer(data, &view) < 0) {
         return NULL;
     }
-    if (PyUnicode_Check(data)) {
-        bytes = PyUnicode_AsUTF8String(data);
+    if (view.len > 0) {
+        /* heap buckets copy: the data outlives this call */
+        APR_BRIGADE_INSERT_TAIL(self->bb_out, apr_bucket_heap_create(
+            view.buf, view.len, NULL, self->f->c->bucket_alloc));
     }
-    else if (PyBytes_Check(data)) {
-        bytes = Py_NewRef(data);
-    }
-    else {
-        PyErr_SetString(PyExc_TypeError, "write() takes str or bytes");
-        return NULL;
-    }
-    if (bytes == NULL) {
-        return NULL;
-    }
-    buf = PyBytes_AS_STRING(bytes);
-    n = PyBytes_GET_SIZE(bytes);
-    if (n > 0) {
-        b = apr_bucket_heap_create(buf, n, NULL,
-                                   self->f->c->bucket_alloc);
-        APR_BRIGADE_INSERT_TAIL(self->bb_out, b);
-    }
-    Py_DECREF(bytes);
+    PyBuffer_Release(&view);
     Py_RETURN_NONE;
 }
 

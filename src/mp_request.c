@@ -317,36 +317,13 @@ req_set_content_type(MpRequestObject *self, PyObject *value, void *closure)
 /* derived attributes                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Tuple of the strings in an APR array of char *; () for NULL. */
-static PyObject *
-str_array_tuple(const apr_array_header_t *arr)
-{
-    PyObject *tuple, *s;
-    int i;
-
-    if (arr == NULL) {
-        return PyTuple_New(0);
-    }
-    if ((tuple = PyTuple_New(arr->nelts)) == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < arr->nelts; i++) {
-        if ((s = mp_str_from_c(((const char **)arr->elts)[i], -1)) == NULL) {
-            Py_DECREF(tuple);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(tuple, i, s);
-    }
-    return tuple;
-}
-
 static PyObject *
 req_get_content_languages(MpRequestObject *self, void *closure)
 {
     request_rec *r = req_live(self);
 
     (void)closure;
-    return r ? str_array_tuple(r->content_languages) : NULL;
+    return r ? mp_str_array_tuple(r->content_languages) : NULL;
 }
 
 static PyObject *
@@ -355,7 +332,7 @@ req_get_allowed_xmethods(MpRequestObject *self, void *closure)
     request_rec *r = req_live(self);
 
     (void)closure;
-    return r ? str_array_tuple(r->allowed_xmethods) : NULL;
+    return r ? mp_str_array_tuple(r->allowed_xmethods) : NULL;
 }
 
 /* The names of the methods in r->allowed_methods: the methods of the bit

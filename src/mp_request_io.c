@@ -401,23 +401,11 @@ req_write(MpRequestObject *self, PyObject *args, PyObject *kw)
     if ((r = mp_request_rec((PyObject *)self)) == NULL) {
         return NULL;
     }
-    if (PyUnicode_Check(data)) {
-        if ((buf = PyUnicode_AsUTF8AndSize(data, &len)) == NULL) {
-            return NULL;
-        }
-    }
-    else if (PyObject_CheckBuffer(data)) {
-        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
-            return NULL;
-        }
-        buf = view.buf;
-        len = view.len;
-    }
-    else {
-        PyErr_Format(PyExc_TypeError, "write() argument must be str or "
-                     "bytes, not %.100s", Py_TYPE(data)->tp_name);
+    if (mp_data_buffer(data, &view) < 0) {
         return NULL;
     }
+    buf = view.buf;
+    len = view.len;
     Py_BEGIN_ALLOW_THREADS
     for (off = 0; off < len && rc >= 0; off += n) {
         n = len - off > MP_WRITE_CHUNK ? MP_WRITE_CHUNK : len - off;
@@ -427,9 +415,7 @@ req_write(MpRequestObject *self, PyObject *args, PyObject *kw)
         rc = ap_rflush(r);
     }
     Py_END_ALLOW_THREADS
-    if (view.obj != NULL) {
-        PyBuffer_Release(&view);
-    }
+    PyBuffer_Release(&view);
     if (rc < 0) {
         PyErr_SetString(PyExc_OSError,
                         "Write failed, client closed connection.");

@@ -74,28 +74,6 @@ srv_dealloc(MpServerObject *self)
 /* ------------------------------------------------------------------ */
 
 static PyObject *
-str_array_tuple(const apr_array_header_t *arr)
-{
-    PyObject *tuple, *s;
-    int i;
-
-    if (arr == NULL) {
-        return PyTuple_New(0);
-    }
-    if ((tuple = PyTuple_New(arr->nelts)) == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < arr->nelts; i++) {
-        if ((s = mp_str_from_c(((const char **)arr->elts)[i], -1)) == NULL) {
-            Py_DECREF(tuple);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(tuple, i, s);
-    }
-    return tuple;
-}
-
-static PyObject *
 srv_get_field(MpServerObject *self, void *closure)
 {
     const mp_sfield *f = closure;
@@ -115,7 +93,7 @@ srv_get_field(MpServerObject *self, void *closure)
     case MP_S_INTERVAL:
         return mp_time_to_float(*(apr_interval_time_t *)p);
     case MP_S_ARRAY:
-        return str_array_tuple(*(apr_array_header_t **)p);
+        return mp_str_array_tuple(*(apr_array_header_t **)p);
     }
     Py_RETURN_NONE;
 }

@@ -108,3 +108,48 @@ mp_sockaddr_to_tuple(apr_sockaddr_t *sa)
     Py_DECREF(port);
     return res;
 }
+
+int
+mp_data_buffer(PyObject *data, Py_buffer *view)
+{
+    memset(view, 0, sizeof(*view));
+    if (PyUnicode_Check(data)) {
+        Py_ssize_t len;
+        const char *buf = PyUnicode_AsUTF8AndSize(data, &len);
+
+        if (buf == NULL) {
+            return -1;
+        }
+        view->buf = (void *)buf;
+        view->len = len;
+        return 0;
+    }
+    if (PyObject_CheckBuffer(data)) {
+        return PyObject_GetBuffer(data, view, PyBUF_SIMPLE);
+    }
+    PyErr_Format(PyExc_TypeError, "write() argument must be str or bytes, "
+                 "not %.100s", Py_TYPE(data)->tp_name);
+    return -1;
+}
+
+PyObject *
+mp_str_array_tuple(const apr_array_header_t *arr)
+{
+    PyObject *tuple, *s;
+    int i;
+
+    if (arr == NULL) {
+        return PyTuple_New(0);
+    }
+    if ((tuple = PyTuple_New(arr->nelts)) == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < arr->nelts; i++) {
+        if ((s = mp_str_from_c(((const char **)arr->elts)[i], -1)) == NULL) {
+            Py_DECREF(tuple);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(tuple, i, s);
+    }
+    return tuple;
+}

@@ -20,6 +20,14 @@ PyObject *mp_str_from_c(const char *s, Py_ssize_t n);
  * allow_none is true, None gives NULL with no exception set. */
 const char *mp_str_to_c(apr_pool_t *p, PyObject *o, int allow_none);
 
+/* The bytes to send for data: a str as UTF-8 (the str's own cached copy),
+ * or any bytes-like object.  Fills view; release it with PyBuffer_Release
+ * (a no-op for str).  0, or -1 with TypeError set. */
+int mp_data_buffer(PyObject *data, Py_buffer *view);
+
+/* Tuple of the strings of an APR array of char *; () for NULL. */
+PyObject *mp_str_array_tuple(const apr_array_header_t *arr);
+
 /* Raise OSError for an APR status; always returns NULL. */
 PyObject *mp_raise_apr(apr_status_t rv, const char *what);
 
