@@ -1,0 +1,2 @@
+def hello(req):
+    return "Hello, World!"

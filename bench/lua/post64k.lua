@@ -1,0 +1,4 @@
+-- POST a 64 KiB body (application/octet-stream) on every request.
+wrk.method = "POST"
+wrk.body = string.rep("x", 65536)
+wrk.headers["Content-Type"] = "application/octet-stream"
