@@ -271,6 +271,14 @@ run_request_cleanups(request_rec *r, MpRequestObject *req)
     Py_DECREF(list);
 }
 
+/* Second half of a request object's end, under its interpreter's GIL. */
+static void
+release_request(PyObject *obj)
+{
+    mp_request_invalidate((MpRequestObject *)obj);
+    Py_DECREF(obj);
+}
+
 /* Request pool cleanup: req.register_cleanup() callbacks, then
  * PythonCleanupHandler (result ignored), then the objects expire. */
 static apr_status_t
@@ -290,13 +298,14 @@ request_cleanup(void *data)
         }
     }
     (void)dispatch_phase(r, MP_PHASE_CLEANUP);
+    /* The request's memory goes now: cut the objects loose without the
+     * GIL, and let the interpreter drop them when it next runs. */
     for (o = rs->objects; o != NULL; o = o->next) {
-        if (mp_interp_acquire(o->ip->name, r->server) == NULL) {
-            continue;
+        mp_request_cut((MpRequestObject *)o->obj);
+        if (o->ip != NULL) {
+            mp_interp_defer(o->ip, o->obj, release_request);
         }
-        mp_request_invalidate((MpRequestObject *)o->obj);
-        Py_CLEAR(o->obj);
-        mp_interp_release(o->ip);
+        o->obj = NULL;
     }
     rs->objects = NULL;
     return APR_SUCCESS;

@@ -218,6 +218,51 @@ mp_interp_current(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* deferred releases                                                  */
+/* ------------------------------------------------------------------ */
+
+struct mp_deferred {
+    PyObject *obj;
+    void (*release)(PyObject *obj);
+    struct mp_deferred *next;
+};
+
+void
+mp_interp_defer(mp_interp *ip, PyObject *obj, void (*release)(PyObject *))
+{
+    struct mp_deferred *d = malloc(sizeof(*d));
+
+    if (d == NULL) {
+        PyEval_RestoreThread(thread_state(ip));
+        release(obj);
+        PyEval_SaveThread();
+        return;
+    }
+    d->obj = obj;
+    d->release = release;
+    d->next = __atomic_load_n(&ip->deferred, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&ip->deferred, &d->next, d, 1,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+    }
+}
+
+/* Run the deferred releases of ip; its GIL is held. */
+static void
+drain_deferred(mp_interp *ip)
+{
+    struct mp_deferred *d = __atomic_exchange_n(&ip->deferred, NULL,
+                                                __ATOMIC_ACQUIRE);
+
+    while (d != NULL) {
+        struct mp_deferred *next = d->next;
+
+        d->release(d->obj);
+        free(d);
+        d = next;
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* interpreter records                                                */
 /* ------------------------------------------------------------------ */
 
@@ -443,6 +488,9 @@ mp_interp_acquire(const char *name, server_rec *s)
         return NULL;
     }
     PyEval_RestoreThread(ts);
+    if (__atomic_load_n(&ip->deferred, __ATOMIC_RELAXED) != NULL) {
+        drain_deferred(ip);
+    }
     return ip;
 }
 
@@ -527,6 +575,7 @@ child_exit(void *data)
     for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
          ip = ip->next) {
         PyEval_RestoreThread(thread_state(ip));
+        drain_deferred(ip);
         run_cleanups(ip);
         busy |= interp_busy(ip->istate, PyThreadState_Get());
         PyEval_SaveThread();

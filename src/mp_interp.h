@@ -36,6 +36,7 @@ struct mp_interp {
     PyObject *import_dispatch;
     PyObject *cleanups;             /* process-exit cleanups: list of
                                      * (callable, data) */
+    struct mp_deferred *deferred;   /* objects to release under the GIL */
     apr_threadkey_t *tkey;          /* this thread's PyThreadState */
     mp_interp *next;
 };
@@ -50,6 +51,14 @@ int mp_interp_ready(void);
  * the GIL and make it current.  NULL on failure, logged against s. */
 mp_interp *mp_interp_acquire(const char *name, server_rec *s);
 void mp_interp_release(mp_interp *ip);
+
+/* Have obj finished with release(obj) (which must drop the reference
+ * passed in) the next time a thread holds ip's GIL, through
+ * mp_interp_acquire or at child exit.  Needs no GIL: it saves a GIL
+ * hand-over at the end of each request.  Never fails (release runs now,
+ * under the GIL, if memory is short). */
+void mp_interp_defer(mp_interp *ip, PyObject *obj,
+                     void (*release)(PyObject *obj));
 
 /* The interpreter record whose state is current (GIL held), or NULL. */
 mp_interp *mp_interp_current(void);

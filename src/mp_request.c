@@ -90,8 +90,45 @@ drop_view(PyObject **slot)
 }
 
 void
+mp_request_cut(MpRequestObject *self)
+{
+    PyObject *views[] = {
+        self->headers_in, self->headers_out, self->err_headers_out,
+        self->subprocess_env, self->notes, self->config, self->options,
+    };
+    size_t i;
+
+    self->r = NULL;
+    for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+        if (views[i] != NULL) {
+            mp_table_detach(views[i]);
+        }
+    }
+    if (self->retired != NULL) {
+        Py_ssize_t j;
+
+        for (j = 0; j < PyList_GET_SIZE(self->retired); j++) {
+            mp_table_detach(PyList_GET_ITEM(self->retired, j));
+        }
+    }
+    if (self->connection != NULL) {
+        MpConnectionObject *conn = (MpConnectionObject *)self->connection;
+
+        conn->c = NULL;
+        if (conn->notes != NULL) {
+            mp_table_detach(conn->notes);
+        }
+    }
+    self->read_setup = 0;
+    self->rbuff = NULL;
+    self->rbuff_len = 0;
+    self->rbuff_pos = 0;
+}
+
+void
 mp_request_invalidate(MpRequestObject *self)
 {
+    mp_request_cut(self);
     self->r = NULL;
     drop_view(&self->headers_in);
     drop_view(&self->headers_out);

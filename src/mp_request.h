@@ -51,8 +51,14 @@ typedef struct {
 PyObject *mp_request_new(MpModuleState *st, request_rec *r,
                          const char *interpreter);
 
-/* End of request: r = NULL, table views detached, cached objects cleared
- * except the __dict__ and cleanups. */
+/* End of request, first half, WITHOUT the GIL: only pointer stores.  r,
+ * the table views and the cached connection stop pointing into the
+ * request's memory.  The caller must make sure no thread is running
+ * Python code with this object (true at request-pool cleanup). */
+void mp_request_cut(MpRequestObject *self);
+
+/* End of request, with the GIL: mp_request_cut() plus dropping the cached
+ * objects, except the __dict__ and cleanups. */
 void mp_request_invalidate(MpRequestObject *self);
 
 /* request_rec of a request object, or NULL with an exception set. */
