@@ -203,6 +203,38 @@ mp_config_create_dir(apr_pool_t *p, char *dir)
     return d;
 }
 
+/* Overlay of two tables, or one of them unchanged when the other is empty:
+ * merged configurations are never written to (get_config and get_options
+ * hand out copies), so sharing is safe, and this merge runs for every
+ * request, Python or not. */
+static apr_table_t *
+overlay_tables(apr_pool_t *p, apr_table_t *base, apr_table_t *add)
+{
+    apr_table_t *m;
+
+    if (apr_is_empty_table(add)) {
+        return base;
+    }
+    if (apr_is_empty_table(base)) {
+        return add;
+    }
+    m = apr_table_overlay(p, base, add);
+    apr_table_compress(m, APR_OVERLAP_TABLES_SET);
+    return m;
+}
+
+static apr_hash_t *
+overlay_hashes(apr_pool_t *p, apr_hash_t *base, apr_hash_t *add)
+{
+    if (apr_hash_count(add) == 0) {
+        return base;
+    }
+    if (apr_hash_count(base) == 0) {
+        return add;
+    }
+    return apr_hash_overlay(p, add, base);
+}
+
 void *
 mp_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
 {
@@ -211,18 +243,16 @@ mp_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     int i;
 
     m->config_dir = add->config_dir ? add->config_dir : base->config_dir;
-    m->directives = apr_table_overlay(p, base->directives, add->directives);
-    apr_table_compress(m->directives, APR_OVERLAP_TABLES_SET);
-    m->options = apr_table_overlay(p, base->options, add->options);
-    apr_table_compress(m->options, APR_OVERLAP_TABLES_SET);
+    m->directives = overlay_tables(p, base->directives, add->directives);
+    m->options = overlay_tables(p, base->options, add->options);
     for (i = 0; i < MP_PHASE_COUNT; i++) {
         m->handlers[i] = add->handlers[i] ? add->handlers[i]
                                           : base->handlers[i];
     }
-    m->ext_handlers = apr_hash_overlay(p, add->ext_handlers,
-                                       base->ext_handlers);
-    m->in_filters = apr_hash_overlay(p, add->in_filters, base->in_filters);
-    m->out_filters = apr_hash_overlay(p, add->out_filters, base->out_filters);
+    m->ext_handlers = overlay_hashes(p, base->ext_handlers,
+                                     add->ext_handlers);
+    m->in_filters = overlay_hashes(p, base->in_filters, add->in_filters);
+    m->out_filters = overlay_hashes(p, base->out_filters, add->out_filters);
     return m;
 }
 
@@ -245,10 +275,8 @@ mp_config_merge_srv(apr_pool_t *p, void *basev, void *addv)
     mp_srv_config *base = basev, *add = addv;
     mp_srv_config *m = apr_pcalloc(p, sizeof(*m));
 
-    m->directives = apr_table_overlay(p, base->directives, add->directives);
-    apr_table_compress(m->directives, APR_OVERLAP_TABLES_SET);
-    m->options = apr_table_overlay(p, base->options, add->options);
-    apr_table_compress(m->options, APR_OVERLAP_TABLES_SET);
+    m->directives = overlay_tables(p, base->directives, add->directives);
+    m->options = overlay_tables(p, base->options, add->options);
     m->connection_handler = add->connection_handler
                             ? add->connection_handler
                             : base->connection_handler;

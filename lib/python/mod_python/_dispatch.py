@@ -98,6 +98,9 @@ def default_object_name(phase: str) -> str:
     return name.lower()
 
 
+#: Default callable per phase, computed once.
+_DEFAULT_NAMES: dict[str, str] = {phase: default_object_name(phase) for phase in CONTINUE_ON}
+
 _MISSING = object()
 
 
@@ -163,18 +166,46 @@ def config_value(config: Any, key: str) -> str | None:
     if config is None:
         return None
     try:
-        if key not in config:
-            return None
-        value = config[key]
-    except (KeyError, TypeError):
+        value = config.get(key)
+    except (AttributeError, TypeError):
         return None
     if isinstance(value, list):
         value = value[-1] if value else None
     return None if value is None else str(value)
 
 
+class Settings(NamedTuple):
+    """The directives the dispatcher reads, taken from the table once per call."""
+
+    python_path: str | None
+    debug: bool
+    autoreload: bool
+    pdb: bool
+
+
+_NO_SETTINGS = Settings(None, False, True, False)
+
+
+def read_settings(config: Any) -> Settings:
+    """:class:`Settings` from a directives table (or dict, or None).
+
+    Runs for every phase, so it reads each key once with ``get`` (the
+    directives table holds one value per key).
+    """
+    if config is None:
+        return _NO_SETTINGS
+    get = config.get
+    return Settings(
+        get("PythonPath") or None,
+        get("PythonDebug") == "1",
+        get("PythonAutoReload") != "0",
+        get("PythonEnablePdb") == "1",
+    )
+
+
 LogCall = Callable[[str, int], Any]
 PageWriter = Callable[[str], Any]
+PageFactory = Callable[[Any], PageWriter]
 
 
 @dataclass
@@ -195,6 +226,8 @@ class Dispatcher:
 
     def __init__(self, env: DispatchEnv) -> None:
         self.env = env
+        # "module::object" -> ("module", "object"), parsed once per string
+        self._parsed: dict[str, tuple[str, str]] = {}
 
     # -- entry points ---------------------------------------------------------
     def handler_dispatch(self, req: Any) -> int:
@@ -202,15 +235,14 @@ class Dispatcher:
         phase = "PythonHandler"
         try:
             phase = str(req.phase)
-            config = req.get_config()
             return self.run_handler_list(
                 phase,
                 req,
                 iter_hlist(req.hlist),
-                config,
-                default_name=default_object_name(phase),
+                req.get_config(),
+                default_name=_DEFAULT_NAMES.get(phase) or default_object_name(phase),
                 log=req.log_error,
-                page=None if phase in _LOG_ONLY_PHASES else self._request_page(req),
+                page=None if phase in _LOG_ONLY_PHASES else self._request_page,
                 rule=CONTINUE_ON.get(phase, _DEFAULT_CONTINUE),
             )
         except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
@@ -252,14 +284,14 @@ class Dispatcher:
             req = filt.req
             if req is not None:
                 log = req.log_error
-            config = req.get_config() if req is not None else None
-            debug = config_value(config, "PythonDebug") == "1"
+            settings = read_settings(req.get_config() if req is not None else None)
+            debug = settings.debug
             entry = Entry(handler, filt.dir or None, False, False)
             self._call_entry(
                 phase,
                 entry,
                 filt,
-                config,
+                settings,
                 default_name="inputfilter" if filt.is_input else "outputfilter",
                 require_int=False,
             )
@@ -271,7 +303,8 @@ class Dispatcher:
                 phase=phase,
                 handler=handler,
                 log=log,
-                page=self._filter_page(filt) if debug else None,
+                page=self._filter_page if debug else None,
+                target=filt,
             )
             if not debug:
                 # Already reporting an error; a second one would hide it.
@@ -283,9 +316,9 @@ class Dispatcher:
         phase = "PythonImport"
         server = self.env.main_server
         try:
-            config = server.get_config() if server is not None else None
+            settings = read_settings(server.get_config() if server is not None else None)
             module_name, _, func_name = spec.strip().partition("::")
-            module = self._load(Entry(module_name.strip()), config)
+            module = self._load(module_name.strip(), Entry(module_name.strip()), settings)
             if func_name.strip():
                 func = resolve_object(module, func_name.strip())
                 func()
@@ -309,7 +342,7 @@ class Dispatcher:
         *,
         default_name: str,
         log: LogCall,
-        page: PageWriter | None,
+        page: PageFactory | None,
         rule: frozenset[int] | None,
     ) -> int:
         """Run ``entries`` for ``phase`` with ``target`` and return the result.
@@ -323,18 +356,19 @@ class Dispatcher:
         cleanup phase it is only logged and the list goes on.
         """
         run_all = rule is None
-        debug = config_value(config, "PythonDebug") == "1"
+        settings = read_settings(config)
         result: int | None = None
         for entry in entries:
             try:
-                value = self._call_entry(phase, entry, target, config, default_name)
+                value = self._call_entry(phase, entry, target, settings, default_name)
             except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
                 code = self.report_error(
                     exc,
                     phase=phase,
                     handler=entry.handler,
                     log=log,
-                    page=page if debug else None,
+                    page=page if settings.debug else None,
+                    target=target,
                 )
                 if run_all:
                     continue
@@ -353,22 +387,32 @@ class Dispatcher:
         phase: str,
         entry: Entry,
         target: Any,
-        config: Any,
+        settings: Settings,
         default_name: str,
         require_int: bool = True,
     ) -> int | None:
         """Set up, resolve and call one entry; None if silently skipped."""
-        module_name, _, obj_str = entry.handler.partition("::")
-        module = self._load(entry._replace(handler=module_name.strip()), config)
-        obj = resolve_object(module, obj_str.strip() or default_name, target, entry.silent)
+        parsed = self._parsed.get(entry.handler)
+        if parsed is None:
+            if len(self._parsed) > 4096:  # add_handler() strings made by code
+                self._parsed.clear()
+            module_name, _, obj_str = entry.handler.partition("::")
+            parsed = self._parsed[entry.handler] = (module_name.strip(), obj_str.strip())
+        module = self._load(parsed[0], entry, settings)
+        obj_str = parsed[1] or default_name
+        if "." in obj_str:
+            obj = resolve_object(module, obj_str, target, entry.silent)
+        else:
+            # the common case: one name looked up in the module itself
+            obj = getattr(module, obj_str, None)
+            if obj is None:
+                obj = resolve_object(module, obj_str, target, entry.silent)
         if obj is None and entry.silent:
             return None
         if not callable(obj):
             raise TypeError(f"{phase} '{entry.handler}' is not callable: {obj!r}")
         try:
-            if config_value(config, "PythonEnablePdb") == "1" and self.env.exists_config_define(
-                _PDB_DEFINE
-            ):
+            if settings.pdb and self.env.exists_config_define(_PDB_DEFINE):
                 import pdb  # noqa: T100 - PythonEnablePdb, single-process debugging only
 
                 result = pdb.runcall(obj, target)
@@ -385,22 +429,18 @@ class Dispatcher:
             )
         return int(result)
 
-    def _load(self, entry: Entry, config: Any) -> ModuleType:
-        """Apply the path rules for ``entry`` and import its module."""
-        python_path = config_value(config, "PythonPath")
-        if python_path:
-            self.env.paths.apply_python_path(python_path)
+    def _load(self, name: str, entry: Entry, settings: Settings) -> ModuleType:
+        """Apply the path rules for ``entry`` and import its module ``name``."""
+        if settings.python_path:
+            self.env.paths.apply_python_path(settings.python_path)
         elif entry.directory and not entry.is_location:
             self.env.paths.add_directory(entry.directory)
-        name = entry.handler
         if not name:
             raise ImportError("empty handler module name")
         if is_file_path(name) and not os.path.isabs(name) and entry.directory:
             name = os.path.join(entry.directory, name)
         return self.env.importer.import_module(
-            name,
-            autoreload=config_value(config, "PythonAutoReload") != "0",
-            log=config_value(config, "PythonDebug") == "1",
+            name, autoreload=settings.autoreload, log=settings.debug
         )
 
     @staticmethod
@@ -423,7 +463,8 @@ class Dispatcher:
         phase: str,
         handler: str,
         log: LogCall,
-        page: PageWriter | None,
+        page: PageFactory | None,
+        target: Any = None,
         code: str = "MP0100",
     ) -> int:
         """Log ``exc`` (header line plus traceback) and maybe send a debug page.
@@ -454,7 +495,7 @@ class Dispatcher:
                 f"{escaped_tb}\n"
                 "</pre>\n"
             )
-            page(text)
+            page(target)(text)
         except OSError:
             # The client went away; there is nobody to show the page to.
             return HTTP_INTERNAL_SERVER_ERROR

@@ -329,6 +329,12 @@ class CallBack:
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
+        # C fetches these four once per interpreter: hand it the
+        # dispatcher's own methods, one Python call less per phase.
+        self.HandlerDispatch = dispatcher.handler_dispatch  # type: ignore[method-assign]
+        self.ConnectionDispatch = dispatcher.connection_dispatch  # type: ignore[method-assign]
+        self.FilterDispatch = dispatcher.filter_dispatch  # type: ignore[method-assign]
+        self.ImportDispatch = dispatcher.import_dispatch  # type: ignore[method-assign]
 
     def HandlerDispatch(self, req: Any) -> int:
         """Run the handler list of ``req.phase``; returns the phase result."""
