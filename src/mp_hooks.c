@@ -184,7 +184,7 @@ run_list(request_rec *r, mp_dir_config *d, mp_phase phase, mp_handler *h,
     }
     hlist = mp_hlist_new(ip->state, h, &rs->dynamic[phase], r->pool,
                          r->filename);
-    phase_name = PyUnicode_InternFromString(mp_phase_directive[phase]);
+    phase_name = Py_NewRef(ip->state->phase_names[phase]);
     if (ext != NULL) {
         extension = PyUnicode_FromString(ext);
     }

@@ -281,6 +281,13 @@ mp_module_exec(PyObject *module)
         || mp_finfo_init(module, st) < 0) {
         return -1;
     }
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        st->phase_names[i] = PyUnicode_InternFromString(
+            mp_phase_directive[i]);
+        if (st->phase_names[i] == NULL) {
+            return -1;
+        }
+    }
     for (i = 0; mp_int_constants[i].name != NULL; i++) {
         if (PyModule_AddIntConstant(module, mp_int_constants[i].name,
                                     mp_int_constants[i].value) < 0) {
@@ -297,6 +304,7 @@ static int
 mp_module_traverse(PyObject *module, visitproc visit, void *arg)
 {
     MpModuleState *st = mp_module_state(module);
+    int i;
 
     Py_VISIT(st->request_type);
     Py_VISIT(st->table_type);
@@ -307,6 +315,9 @@ mp_module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->filter_type);
     Py_VISIT(st->finfo_type);
     Py_VISIT(st->server_return);
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        Py_VISIT(st->phase_names[i]);
+    }
     return 0;
 }
 
@@ -314,6 +325,7 @@ static int
 mp_module_clear(PyObject *module)
 {
     MpModuleState *st = mp_module_state(module);
+    int i;
 
     Py_CLEAR(st->request_type);
     Py_CLEAR(st->table_type);
@@ -324,6 +336,9 @@ mp_module_clear(PyObject *module)
     Py_CLEAR(st->filter_type);
     Py_CLEAR(st->finfo_type);
     Py_CLEAR(st->server_return);
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        Py_CLEAR(st->phase_names[i]);
+    }
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #define MP_MODULE_H
 
 #include "mp_common.h"
+#include "mp_config.h"
 
 typedef struct {
     PyTypeObject *request_type;     /* _apache.mp_request */
@@ -32,6 +33,7 @@ typedef struct {
     PyTypeObject *filter_type;      /* _apache.mp_filter (may be NULL) */
     PyTypeObject *finfo_type;       /* _apache.mp_finfo (may be NULL) */
     PyObject *server_return;        /* _apache.SERVER_RETURN */
+    PyObject *phase_names[MP_PHASE_COUNT];  /* interned directive names */
 } MpModuleState;
 
 extern PyModuleDef mp_module_def;
