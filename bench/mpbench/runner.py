@@ -17,8 +17,15 @@ from .impls import Impl
 from .scenarios import Scenario
 from .server import CLK_TCK, BenchServer
 
-# Error-log lines that are not problems (none needed so far).
-LOG_ALLOW: tuple[str, ...] = ()
+# Error-log lines that are not problems.  wrk closes its connections when
+# its time is up, in the middle of 1 MiB responses: a handler's write then
+# fails (both implementations log that with a traceback).
+LOG_ALLOW: tuple[str, ...] = (
+    r"Write failed, client closed connection",
+)
+# Tolerated but reported: mod_wsgi's embedded child does not stop in time on
+# `httpd -k stop` (the parent then kills it); not a crash during the run.
+TOLERATE = {"modwsgi": (r"AH00045", r"AH00046")}
 
 
 @dataclass
@@ -47,6 +54,7 @@ class Sample:
     requests: int = 0
     socket_errors: int = 0
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +68,7 @@ class Summary:
     cpu_us: tuple[float, float, float] = (0.0, 0.0, 0.0)
     rss_kb: tuple[float, float, float] = (0.0, 0.0, 0.0)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def log(msg: str) -> None:
@@ -95,6 +104,9 @@ def run_pass(env: TestEnv, sc: Scenario, impl: Impl, mpm: str, rep: int,
                                connections=opts.connections, cpu=opts.wrk_cpu,
                                headers=wrk_headers, script=script)
 
+        if mpm == "prefork":
+            srv.touch_children(sc.path, method=sc.method, body=sc.body,
+                               headers=headers)
         if opts.warmup > 0:
             wrk.run(cmd(opts.warmup), timeout=opts.warmup + 60)
         if opts.apache_cpu is not None:
@@ -120,7 +132,10 @@ def run_pass(env: TestEnv, sc: Scenario, impl: Impl, mpm: str, rep: int,
         failed = True
     finally:
         srv.stop()
-        problems = srv.problems(LOG_ALLOW)
+        problems, tolerated = srv.problems(LOG_ALLOW, TOLERATE.get(impl.kind, ()))
+        if tolerated:
+            sample.notes.append("a child did not exit in time on `httpd -k stop` "
+                                "and was killed by the parent (AH00045/AH00046)")
         if problems:
             msg = "error log: " + " | ".join(problems[:5])
             sample.error = f"{sample.error}; {msg}" if sample.error else msg
@@ -139,7 +154,8 @@ def summarize(samples: list[Sample]) -> dict[tuple[str, str, str], Summary]:
     for key, group in groups.items():
         good = [s for s in group if s.error is None]
         summ = Summary(scenario=key[1], impl=key[2], mpm=key[0], n=len(good),
-                       errors=[s.error for s in group if s.error])
+                       errors=[s.error for s in group if s.error],
+                       notes=sorted({n for s in group for n in s.notes}))
         if good and not summ.errors:
             def stat(attr: str) -> tuple[float, float, float]:
                 vals = [float(getattr(s, attr)) for s in good]

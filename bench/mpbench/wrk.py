@@ -53,7 +53,7 @@ def parse(out: str) -> WrkResult:
 def command(url: str, *, duration: float, threads: int, connections: int,
             cpu: int | None, headers: dict[str, str] | None = None,
             script: Path | None = None) -> list[str]:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s",
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
            "--latency", "--timeout", "10s"]
     for k, v in (headers or {}).items():
         cmd += ["-H", f"{k}: {v}"]

@@ -1,0 +1,1 @@
+"""mod_python benchmark package (see bench/run.py)."""
