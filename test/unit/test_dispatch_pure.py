@@ -36,7 +36,7 @@ OK, DECLINED, DONE, SERVER_ERROR = 0, -1, -2, 500
 APLOG_ERR = 3
 
 
-class FakeServerReturn(Exception):  # noqa: N818 - mirrors SERVER_RETURN
+class FakeServerReturn(Exception):
     pass
 
 
@@ -535,7 +535,7 @@ def test_pdb_only_with_one_process(
     handlers: tuple[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pdb
+    import pdb  # noqa: T100 - the test patches pdb.runcall
 
     traced: list[object] = []
 

@@ -374,7 +374,7 @@ class PythonPathManager:
             if expression in self._seen:
                 return False
             code = compile(expression, "<PythonPath>", "eval", dont_inherit=True)
-            value = eval(code, {"sys": sys})  # noqa: S307 - server config only
+            value = eval(code, {"sys": sys})
             if not isinstance(value, list):
                 raise TypeError(
                     f"PythonPath {expression!r} must evaluate to a list, not {type(value).__name__}"

@@ -334,7 +334,7 @@ class CallBack:
         self.HandlerDispatch = dispatcher.handler_dispatch  # type: ignore[method-assign]
         self.ConnectionDispatch = dispatcher.connection_dispatch  # type: ignore[method-assign]
         self.FilterDispatch = dispatcher.filter_dispatch  # type: ignore[method-assign]
-        self.ImportDispatch = dispatcher.import_dispatch  # type: ignore[method-assign]
+        self.ImportDispatch = dispatcher.import_dispatch  # type: ignore[method-assign,assignment]
 
     def HandlerDispatch(self, req: Any) -> int:
         """Run the handler list of ``req.phase``; returns the phase result."""

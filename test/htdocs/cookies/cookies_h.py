@@ -13,7 +13,7 @@ from mod_python import Cookie, apache
 SECRET = "test-secret"
 
 
-def set(req):  # noqa: A001 - endpoint name
+def set(req):
     Cookie.add_cookie(req, Cookie.Cookie(
         "plain", "hello", path="/cookies", max_age=3600, httponly=True,
         samesite="Lax", expires=time.time() + 3600))
