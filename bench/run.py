@@ -32,11 +32,10 @@ REPO = BENCH_DIR.parent
 sys.path.insert(0, str(REPO / "test"))
 sys.path.insert(0, str(BENCH_DIR))
 
-from harness.env import TestEnv  # noqa: E402
-
-from mpbench import coldstart, report, runner  # noqa: E402
-from mpbench.impls import ALL, PACKAGES  # noqa: E402
-from mpbench.scenarios import SCENARIOS, STATIC_ANCHOR  # noqa: E402
+from harness.env import TestEnv
+from mpbench import coldstart, report, runner
+from mpbench.impls import ALL, PACKAGES
+from mpbench.scenarios import SCENARIOS, STATIC_ANCHOR
 
 DEFAULT_OUT = REPO / "build" / "bench"
 
@@ -145,6 +144,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="also write the full report to this markdown file")
     p.add_argument("--no-install", action="store_true",
                    help="never run apt-get, only print the command")
+    p.add_argument("--report", type=Path, default=None, metavar="RESULTS_JSON",
+                   help="only render the report of an earlier run's results.json")
     p.add_argument("--keep", action="store_true", help="keep every server root")
     p.add_argument("-v", "--verbose", action="store_true", help="print wrk output")
     args = p.parse_args(argv)
@@ -224,6 +225,8 @@ def main(argv: list[str]) -> int:
         for sc in SCENARIOS.values():
             print(f"{sc.name:11} {sc.title}  [{', '.join(sc.impls)}]")
         return 0
+    if args.report:
+        return rerender(args)
     names = [n.strip() for item in args.scenario for n in item.split(",") if n.strip()]
     if not names:
         names = ["hello", "api"] if args.quick else list(SCENARIOS)
@@ -284,7 +287,8 @@ def main(argv: list[str]) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps({
         "argv": argv, "machine": info, "samples": runner.samples_json(samples),
-        "cold": cold, "elapsed_s": elapsed}, indent=1))
+        "cold": cold, "elapsed_s": elapsed,
+        "when": time.strftime('%Y-%m-%d %H:%M')}, indent=1))
     (args.out / "results.md").write_text(text)
     if args.write_doc:
         args.write_doc.write_text(DOC_INTRO + "\n" + text)
@@ -295,11 +299,28 @@ def main(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
+def rerender(args: argparse.Namespace) -> int:
+    data = json.loads(args.report.read_text())
+    old = parse_args(data["argv"])
+    samples = [runner.Sample(**d) for d in data["samples"]]
+    names = list(dict.fromkeys(s.scenario for s in samples))
+    names = [n for n in SCENARIOS if n in names]
+    mpms = list(dict.fromkeys(s.mpm for s in samples))
+    cmdline = "python3 bench/run.py " + " ".join(shlex.quote(a) for a in data["argv"])
+    text = render(runner.summarize(samples), names, mpms, data["cold"],
+                  data["machine"], old, cmdline, data["elapsed_s"],
+                  when=data.get("when"))
+    if args.write_doc:
+        args.write_doc.write_text(DOC_INTRO + "\n" + text)
+    print(text)
+    return 0
+
+
 def render(summ: dict[tuple[str, str, str], runner.Summary], names: list[str],
            mpms: list[str], cold: dict[str, dict[str, object]],
            info: dict[str, str], args: argparse.Namespace, cmdline: str,
-           elapsed: float) -> str:
-    parts = [f"## Results ({time.strftime('%Y-%m-%d %H:%M')}, "
+           elapsed: float, when: str | None = None) -> str:
+    parts = [f"## Results ({when or time.strftime('%Y-%m-%d %H:%M')}, "
              f"{elapsed / 60:.1f} min)", "",
              f"Command: `{cmdline}` — {args.reps} interleaved repetitions, "
              f"{args.warmup:g} s warm-up + {args.duration:g} s measured per pass, "

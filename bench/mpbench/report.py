@@ -37,7 +37,7 @@ def _range(t: tuple[float, float, float], digits: int = 0, scale: float = 1.0) -
 def _anchor(summ: dict[tuple[str, str, str], Summary], mpm: str, scenario: str,
             impl: str) -> Summary | None:
     s = summ.get((mpm, scenario, impl))
-    return s if s and s.n and not s.errors else None
+    return s if s and s.n else None
 
 
 def ratios(summ: dict[tuple[str, str, str], Summary], mpm: str, scenario: str,
@@ -72,7 +72,7 @@ def table(summ: dict[tuple[str, str, str], Summary], mpm: str,
             if s is None:
                 rows.append(f"| {name} | {LABEL[impl]} | n/a (not run) ||||||||")
                 continue
-            if s.errors or not s.n:
+            if not s.n:
                 err = s.errors[0] if s.errors else "no sample"
                 err = err.replace("|", "/")[:160]
                 rows.append(f"| {name} | {LABEL[impl]} | n/a: {err} ||||||||")
@@ -88,6 +88,10 @@ def table(summ: dict[tuple[str, str, str], Summary], mpm: str,
                 f"{_ratio_cell(x_35)} | {_ratio_cell(x_wsgi)} |")
     notes = sorted({f"{LABEL[s.impl].strip('*')} ({s.scenario}): {n}"
                     for (m, _sc, _i), s in summ.items() if m == mpm for n in s.notes})
+    notes += [f"{LABEL[s.impl].strip('*')} ({s.scenario}): {len(s.errors)} of "
+              f"{len(s.errors) + s.n} passes FAILED (numbers from the others): "
+              f"{s.errors[0][:300]}"
+              for (m, _sc, _i), s in sorted(summ.items()) if m == mpm and s.errors and s.n]
     if notes:
         rows += [""] + [f"Note: {n}." for n in notes]
     return "\n".join(rows)

@@ -159,8 +159,8 @@ def summarize(samples: list[Sample]) -> dict[tuple[str, str, str], Summary]:
         summ = Summary(scenario=key[1], impl=key[2], mpm=key[0], n=len(good),
                        errors=[s.error for s in group if s.error],
                        notes=sorted({n for s in group for n in s.notes}))
-        if good and not summ.errors:
-            def stat(attr: str) -> tuple[float, float, float]:
+        if good:    # a failed pass is reported next to the others' numbers
+            def stat(attr: str, good: list[Sample] = good) -> tuple[float, float, float]:
                 vals = [float(getattr(s, attr)) for s in good]
                 return statistics.median(vals), min(vals), max(vals)
             summ.rps = stat("rps")

@@ -76,7 +76,7 @@ def expect_body(expected: bytes) -> Callable[[int, bytes, dict[str, str]], str |
 
 
 def expect_match(pattern: bytes, length: int | None = None) -> Callable[..., str | None]:
-    rx = re.compile(pattern, re.S)
+    rx = re.compile(pattern, re.DOTALL)
 
     def check(status: int, body: bytes, headers: dict[str, str]) -> str | None:
         if status != 200:
