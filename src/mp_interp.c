@@ -438,6 +438,9 @@ create_interp(const char *name, server_rec *s)
         return NULL;
     }
     ip = new_record(name, ts);
+    if (ip != NULL) {
+        ip->set_up = 1;
+    }
     if (ip == NULL || setup_interp(ip) < 0) {
         mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
                      apr_psprintf(mp_proc.pool,
@@ -452,6 +455,31 @@ create_interp(const char *name, server_rec *s)
         publish(ip);
     }
     return ip;
+}
+
+/* The main interpreter imports mod_python only when it is first used: most
+ * servers never use it, and a child answers sooner without it.  0, or -1
+ * (logged). */
+static int
+set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
+{
+    int rc = 0;
+
+    apr_thread_mutex_lock(mp_proc.lock);
+    if (!ip->set_up) {
+        PyEval_RestoreThread(ts);
+        if (setup_interp(ip) < 0) {
+            mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
+                         "initialising interpreter 'main_interpreter'");
+            rc = -1;
+        }
+        else {
+            __atomic_store_n(&ip->set_up, 1, __ATOMIC_RELEASE);
+        }
+        PyEval_SaveThread();
+    }
+    apr_thread_mutex_unlock(mp_proc.lock);
+    return rc;
 }
 
 mp_interp *
@@ -485,6 +513,10 @@ mp_interp_acquire(const char *name, server_rec *s)
     if (ts == NULL) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0008)
                      "cannot create a Python thread state");
+        return NULL;
+    }
+    if (!__atomic_load_n(&ip->set_up, __ATOMIC_ACQUIRE)
+        && set_up_main(ip, ts, s) < 0) {
         return NULL;
     }
     PyEval_RestoreThread(ts);
@@ -667,10 +699,9 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
 
     ts = PyThreadState_Get();
     mp_proc.init_tstate = ts;
+    /* Its mod_python set-up waits for its first use (set_up_main). */
     ip = new_record(MP_MAIN_INTERPRETER, ts);
-    if (ip == NULL || setup_interp(ip) < 0) {
-        mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
-                     "initialising interpreter 'main_interpreter'");
+    if (ip == NULL) {
         PyEval_SaveThread();
         return APR_EGENERAL;
     }

@@ -34,6 +34,7 @@ struct mp_interp {
     PyObject *connection_dispatch;
     PyObject *filter_dispatch;
     PyObject *import_dispatch;
+    int set_up;                     /* mod_python imported and init()ed */
     PyObject *cleanups;             /* process-exit cleanups: list of
                                      * (callable, data) */
     struct mp_deferred *deferred;   /* objects to release under the GIL */

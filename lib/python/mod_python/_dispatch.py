@@ -20,12 +20,8 @@ Error-log codes used here:
 from __future__ import annotations
 
 import contextlib
-import html
-import inspect
 import os
-import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -118,7 +114,7 @@ def resolve_object(
     obj: Any = module
     for step in obj_str.split("."):
         holder: Any = obj
-        if arg is not None and inspect.isclass(holder):
+        if arg is not None and isinstance(holder, type):
             factory: Callable[[Any], Any] = holder
             holder = factory(arg)
         obj = getattr(holder, step, _MISSING)
@@ -208,17 +204,30 @@ PageWriter = Callable[[str], Any]
 PageFactory = Callable[[Any], PageWriter]
 
 
-@dataclass
 class DispatchEnv:
-    """What the dispatcher needs from its host (httpd, or a test)."""
+    """What the dispatcher needs from its host (httpd, or a test).
 
-    interpreter: str
-    server_return: type[BaseException]
-    log_error: Callable[[str, int, Any], Any]
-    exists_config_define: Callable[[str], Any] = lambda name: False
-    main_server: Any = None
-    importer: ModuleImporter = field(default_factory=lambda: default_importer)
-    paths: PythonPathManager = field(default_factory=lambda: default_path_manager)
+    A plain class rather than a dataclass: this module is imported by every
+    interpreter when it starts, and ``dataclasses`` costs start-up time.
+    """
+
+    def __init__(
+        self,
+        interpreter: str,
+        server_return: type[BaseException],
+        log_error: Callable[[str, int, Any], Any],
+        exists_config_define: Callable[[str], Any] = lambda name: False,
+        main_server: Any = None,
+        importer: ModuleImporter | None = None,
+        paths: PythonPathManager | None = None,
+    ) -> None:
+        self.interpreter = interpreter
+        self.server_return = server_return
+        self.log_error = log_error
+        self.exists_config_define = exists_config_define
+        self.main_server = main_server
+        self.importer = importer if importer is not None else default_importer
+        self.paths = paths if paths is not None else default_path_manager
 
 
 class Dispatcher:
@@ -488,6 +497,8 @@ class Dispatcher:
         if page is None:
             return HTTP_INTERNAL_SERVER_ERROR
         try:
+            import html  # error path only: keeps interpreter start-up short
+
             escaped_tb = html.escape("\n".join(tb_lines))
             text = (
                 "<pre>\n"
@@ -510,6 +521,8 @@ class Dispatcher:
     @staticmethod
     def _traceback_lines(exc: BaseException) -> list[str]:
         """Formatted traceback of ``exc`` without the dispatcher's own frames."""
+        import traceback  # error path only: keeps interpreter start-up short
+
         tb = exc.__traceback__
         while tb is not None and (
             os.path.normcase(os.path.abspath(tb.tb_frame.f_code.co_filename)) == _THIS_FILE

@@ -26,7 +26,6 @@ record that is only published after a complete load.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.machinery
 import importlib.util
@@ -37,7 +36,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import CodeType, ModuleType
 
 from mod_python._logging import NOTICE
@@ -93,6 +91,8 @@ def file_module_name(path: str) -> str:
     path = os.path.abspath(path)
     stem = os.path.splitext(os.path.basename(path))[0]
     stem = re.sub(r"\W", "_", stem) or "module"
+    import hashlib  # only for file-path handlers; OpenSSL is slow to load
+
     digest = hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return f"_mp_file_{digest}_{stem}"
 
@@ -121,13 +121,15 @@ def _is_foreign(module: ModuleType, path: Sequence[str] | None) -> bool:
     return not any(filename.startswith(entry) for entry in path if entry)
 
 
-@dataclass
 class _Record:
     """What the importer knows about one module it loaded."""
 
-    module: ModuleType
-    mtime: float
-    checked: float  # clock() value of the last mtime check
+    __slots__ = ("checked", "module", "mtime")
+
+    def __init__(self, module: ModuleType, mtime: float, checked: float) -> None:
+        self.module = module
+        self.mtime = mtime
+        self.checked = checked  # clock() value of the last mtime check
 
 
 class ModuleImporter:
