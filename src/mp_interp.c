@@ -603,6 +603,9 @@ child_exit(void *data)
     if (!mp_proc.ready || main_ip == NULL) {
         return APR_SUCCESS;
     }
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, mp_proc.main_server,
+                 "child %ld exiting: running Python cleanups",
+                 (long)getpid());
     mp_proc.ready = 0;
     for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
          ip = ip->next) {
@@ -637,6 +640,8 @@ child_exit(void *data)
     }
     drop_other_threads(main_ip->istate, main_ts);
     Py_FinalizeEx();
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, mp_proc.main_server,
+                 "Python finalised in child %ld", (long)getpid());
     return APR_SUCCESS;
 }
 
