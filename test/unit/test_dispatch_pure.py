@@ -171,6 +171,10 @@ def text(req):
 def boom(req):
     raise ValueError("broken <b>handler</b>")
 
+def writer(req):
+    req.write("hello")
+    return 0
+
 def raise_code(req):
     raise SERVER_RETURN(403)
 
@@ -488,6 +492,19 @@ def test_debug_page_to_a_gone_client(dispatcher: Dispatcher, handlers: tuple[str
     req.write_error = OSError("Write failed, client closed connection.")
     assert dispatcher.handler_dispatch(req) == SERVER_ERROR
     assert req.logged
+
+
+def test_client_gone_is_logged_at_info_not_as_an_error(
+    dispatcher: Dispatcher, handlers: tuple[str, str]
+) -> None:
+    name, directory = handlers
+    req = FakeRequest("PythonHandler", [f"{name}::writer"], directory, {"PythonDebug": "1"})
+    req.write_error = OSError("Write failed, client closed connection.")
+    assert dispatcher.handler_dispatch(req) == SERVER_ERROR
+    header = req.logged[0][0]
+    assert header.startswith(f"MP0108: PythonHandler {name}::writer: OSError")
+    assert {level for _, level in req.logged} == {6}
+    assert req.written == [], "no debug page to a client that is gone"
 
 
 def test_failure_while_reporting_still_gives_500(

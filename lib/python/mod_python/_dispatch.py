@@ -49,6 +49,7 @@ DECLINED = -1
 DONE = -2
 HTTP_INTERNAL_SERVER_ERROR = 500
 APLOG_ERR = 3
+APLOG_INFO = 6
 
 #: Results that let the next stacked handler of a phase run (spec 1.3).
 #: ``None`` means every handler runs and results are ignored.
@@ -81,6 +82,11 @@ def continues(phase: str, result: int) -> bool:
     """Whether ``result`` lets the next stacked handler of ``phase`` run."""
     rule = CONTINUE_ON.get(phase, _DEFAULT_CONTINUE)
     return rule is None or result in rule
+
+
+def client_gone(exc: BaseException) -> bool:
+    """Whether ``exc`` only says that the client closed the connection."""
+    return isinstance(exc, OSError) and "client closed connection" in str(exc)
 
 
 def default_object_name(phase: str) -> str:
@@ -479,18 +485,23 @@ class Dispatcher:
         """Log ``exc`` (header line plus traceback) and maybe send a debug page.
 
         Returns DONE when a debug page was written, else 500.  Never raises.
+        A client that went away is not a server error: that is logged at
+        INFO as MP0108, and no page is attempted.
         """
         prefix = f"{phase} {handler}"
+        level = APLOG_ERR
+        if client_gone(exc):
+            code, level, page = "MP0108", APLOG_INFO, None
         try:
             message = " ".join(str(exc).split())
             tb_lines = self._traceback_lines(exc)
             log(
                 f"{code}: {prefix}: {type(exc).__name__}: {message} "
                 f"(interpreter '{self.env.interpreter}')",
-                APLOG_ERR,
+                level,
             )
             for line in tb_lines:
-                log(f"{prefix}: {line}", APLOG_ERR)
+                log(f"{prefix}: {line}", level)
         except Exception:  # noqa: BLE001 - the reporter must not fail
             self._last_resort(f"{code}: {prefix}: {type(exc).__name__} (logging failed)")
             return HTTP_INTERNAL_SERVER_ERROR
