@@ -46,7 +46,6 @@ import base64
 import binascii
 import dis
 import hmac
-import inspect
 import os
 import re
 import threading
@@ -420,18 +419,11 @@ def resolve_object(req: Any, module: types.ModuleType, object_path: str,
 
 
 def _missing_arguments(obj: Any, form: Any) -> list[str]:
-    try:
-        sig = inspect.signature(obj)
-    except (TypeError, ValueError):
+    info = util.call_info(obj)
+    if info is None or not info[0]:
         return []
     given = set(form.keys()) | {"req"}
-    return [
-        name for name, p in sig.parameters.items()
-        if p.default is inspect.Parameter.empty
-        and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                       inspect.Parameter.KEYWORD_ONLY)
-        and name not in given
-    ]
+    return [name for name in info[0] if name not in given]
 
 
 def call_with_form(obj: Any, form: Any, req: Any) -> Any:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import inspect
 import io
 import tempfile
+import types
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, NoReturn, Self
 
@@ -508,6 +510,45 @@ def redirect(req: Any, location: str, permanent: int | bool = 0,
     _server_return(_DONE)
 
 
+#: What a callable takes: (required names in order, accepted names, whether
+#: it has ``**kwargs``).
+CallInfo = tuple[tuple[str, ...], frozenset[str], bool]
+
+_NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+# inspect.signature() is slow and the publisher asks on every request: the
+# answer is kept per function (weakly, so reloaded code drops out).
+_FUNCTION_INFO: weakref.WeakKeyDictionary[Any, CallInfo] = weakref.WeakKeyDictionary()
+_METHOD_INFO: weakref.WeakKeyDictionary[Any, CallInfo] = weakref.WeakKeyDictionary()
+
+
+def call_info(obj: Any) -> CallInfo | None:
+    """The parameters *obj* takes, or None when it has no inspectable
+    signature (builtins).  Cached for functions and bound methods."""
+    cache: weakref.WeakKeyDictionary[Any, CallInfo] | None = None
+    key: Any = None
+    if isinstance(obj, types.FunctionType):
+        cache, key = _FUNCTION_INFO, obj
+    elif isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType):
+        cache, key = _METHOD_INFO, obj.__func__
+    if cache is not None:
+        info = cache.get(key)
+        if info is not None:
+            return info
+    try:
+        params = inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return None
+    info = (
+        tuple(name for name, p in params.items()
+              if p.kind in _NAMED and p.default is inspect.Parameter.empty),
+        frozenset(name for name, p in params.items() if p.kind in _NAMED),
+        any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()),
+    )
+    if cache is not None:
+        cache[key] = info
+    return info
+
+
 def apply_fs_data(object: Any, fs: Any, **args: Any) -> Any:
     """Call *object* with the form fields that match its parameters.
 
@@ -517,15 +558,10 @@ def apply_fs_data(object: Any, fs: Any, **args: Any) -> Any:
     the same name.  Objects without an inspectable signature (builtins) are
     called without arguments.
     """
-    try:
-        sig = inspect.signature(object)
-    except (TypeError, ValueError):
+    info = call_info(object)
+    if info is None:
         return object()
-    params = sig.parameters
-    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    accepted = {name for name, p in params.items()
-                if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                              inspect.Parameter.KEYWORD_ONLY)}
+    _, accepted, var_kw = info
     kwargs: dict[str, Any] = {}
     if fs is not None:
         for name in list(fs.keys()):
