@@ -91,6 +91,7 @@ class BodyTooLarge(LimitError):
 # Query strings
 # ---------------------------------------------------------------------------
 
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _QS_SEP_STR = re.compile(r"[&;]")
 _QS_SEP_BYTES = re.compile(rb"[&;]")
 
@@ -215,7 +216,8 @@ def parse_header(line: str | bytes) -> tuple[str, dict[str, str]]:
         for m in _OPTION_RE.finditer(";" + rest):
             key = m["key"].lower()
             if m["quoted"] is not None:
-                value = re.sub(r"\\(.)", r"\1", m["quoted"], flags=re.DOTALL)
+                quoted = m["quoted"]
+                value = _UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
             else:
                 value = (m["token"] or "").strip()
             if key.endswith("*"):

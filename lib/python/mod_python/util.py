@@ -97,7 +97,8 @@ class StringField(str):
     disposition_options: dict[str, str] | None = None
     type: str | None = None
     type_options: dict[str, str] | None = None
-    headers: Any = None
+    _field: Field | None = None     # the Field whose headers these are
+    _headers: Any = None
 
     def __new__(cls, value: str | bytes = "", encoding: str = "utf-8",
                 errors: str = "replace") -> Self:
@@ -108,6 +109,17 @@ class StringField(str):
     @property
     def value(self) -> str:
         return str(self)
+
+    @property
+    def headers(self) -> Any:
+        """The part's headers (a table), made when first asked for."""
+        if self._headers is None and self._field is not None:
+            return self._field.headers
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        self._headers = value
 
     @property
     def file(self) -> IO[bytes]:
@@ -124,7 +136,8 @@ class Field:
                  type_options: dict[str, str] | None = None,
                  disposition: str | None = None,
                  disposition_options: dict[str, str] | None = None,
-                 headers: Any = None) -> None:
+                 headers: Any = None,
+                 raw_headers: list[tuple[str, str]] | None = None) -> None:
         self.name = name
         self.filename = filename
         self.file: IO[bytes] = file if file is not None else io.BytesIO()
@@ -132,8 +145,21 @@ class Field:
         self.type_options = type_options or {}
         self.disposition = disposition
         self.disposition_options = disposition_options or {}
-        self.headers = headers if headers is not None else {}
+        self._headers = headers
+        self._raw_headers = raw_headers or []
         self._string: StringField | None = None
+
+    @property
+    def headers(self) -> Any:
+        """The part's headers as a table.  Made on first use: a table costs
+        an APR pool, and most handlers never look at part headers."""
+        if self._headers is None:
+            self._headers = _headers_table(self._raw_headers)
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        self._headers = value
 
     @property
     def value(self) -> Any:
@@ -157,7 +183,7 @@ class Field:
             sf.type_options = self.type_options
             sf.disposition = self.disposition
             sf.disposition_options = self.disposition_options
-            sf.headers = self.headers
+            sf._field = self
             self._string = sf
         return self._string
 
@@ -402,7 +428,7 @@ class FieldStorage:
                      type=ev.content_type, type_options=ev.type_options,
                      disposition=ev.disposition,
                      disposition_options=ev.disposition_options,
-                     headers=_headers_table(ev.headers))
+                     raw_headers=ev.headers)
 
     # -- mapping API --------------------------------------------------------
 
