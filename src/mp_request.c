@@ -29,6 +29,10 @@ extern PyMethodDef mp_request_wsgi_methods[];
 /* The filter methods, defined in mp_filter.c next to the filters. */
 extern PyMethodDef mp_request_filter_methods[];
 
+/* The configuration, handler, cleanup and logging methods, in
+ * mp_request_conf.c. */
+extern PyMethodDef mp_request_conf_methods[];
+
 typedef enum {
     MP_F_STR,       /* const char * */
     MP_F_INT,       /* int */
@@ -645,211 +649,6 @@ req_get_request_rec(MpRequestObject *self, void *closure)
 }
 
 /* ------------------------------------------------------------------ */
-/* configuration, handlers, logging, cleanups                         */
-/* ------------------------------------------------------------------ */
-
-/* A standalone copy of t: the configuration is shared between requests
- * and threads, and a copy cannot outlive what it looks at. */
-/* Keep an older view alive until the request ends, when it is detached:
- * a handler may still hold it, and its table lives in the request pool. */
-static int
-retire(MpRequestObject *self, PyObject **slot)
-{
-    if (*slot == NULL) {
-        return 0;
-    }
-    if (self->retired == NULL && (self->retired = PyList_New(0)) == NULL) {
-        return -1;
-    }
-    if (PyList_Append(self->retired, *slot) < 0) {
-        return -1;
-    }
-    Py_CLEAR(*slot);
-    return 0;
-}
-
-static PyObject *
-config_view(MpRequestObject *self, request_rec *r, int options)
-{
-    MpModuleState *st = mp_state_from_type(Py_TYPE(self));
-    mp_dir_config *d = mp_config_dir(r->per_dir_config);
-
-    if (st == NULL) {
-        return NULL;
-    }
-    if (d == NULL) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "no mod_python configuration for this request");
-        return NULL;
-    }
-    /* The merged configuration changes between phases (server, then
-     * directory sections); the copies are made again when it did. */
-    if (self->config_of != r->per_dir_config) {
-        if (retire(self, &self->config) < 0
-            || retire(self, &self->options) < 0) {
-            return NULL;
-        }
-        self->config_of = r->per_dir_config;
-    }
-    if (options && self->options == NULL) {
-        self->options = mp_table_view(st, mp_config_live_options(r->pool, d),
-                                      r->pool);
-    }
-    else if (!options && self->config == NULL) {
-        self->config = mp_table_view(st, apr_table_copy(r->pool,
-                                                        d->directives),
-                                     r->pool);
-    }
-    return Py_XNewRef(options ? self->options : self->config);
-}
-
-PyDoc_STRVAR(get_config_doc,
-"get_config()\n--\n\n"
-"Table of the merged Python* directives (PythonDebug, PythonPath, ...).");
-
-static PyObject *
-req_get_config(MpRequestObject *self, PyObject *unused)
-{
-    request_rec *r = req_live(self);
-
-    (void)unused;
-    return r ? config_view(self, r, 0) : NULL;
-}
-
-PyDoc_STRVAR(get_options_doc,
-"get_options()\n--\n\nTable of the merged PythonOption values.");
-
-static PyObject *
-req_get_options(MpRequestObject *self, PyObject *unused)
-{
-    request_rec *r = req_live(self);
-
-    (void)unused;
-    return r ? config_view(self, r, 1) : NULL;
-}
-
-PyDoc_STRVAR(add_handler_doc,
-"add_handler(phase, handler, dir=None)\n--\n\n"
-"Run handler ('module[::object]') in phase for this request.");
-
-static PyObject *
-req_add_handler(MpRequestObject *self, PyObject *args, PyObject *kw)
-{
-    static char *kwlist[] = {"phase", "handler", "dir", NULL};
-    PyObject *phase, *handler, *dir = Py_None;
-    const char *cphase, *chandler, *cdir;
-    request_rec *r;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:add_handler", kwlist,
-                                     &phase, &handler, &dir)) {
-        return NULL;
-    }
-    if ((r = req_live(self)) == NULL
-        || (cphase = mp_str_to_c(r->pool, phase, 0)) == NULL
-        || (chandler = mp_str_to_c(r->pool, handler, 0)) == NULL) {
-        return NULL;
-    }
-    cdir = mp_str_to_c(r->pool, dir, 1);
-    if (cdir == NULL && PyErr_Occurred()) {
-        return NULL;
-    }
-    if (mp_hooks_add_handler(r, cphase, chandler, cdir) < 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(register_cleanup_doc,
-"register_cleanup(callable, data=None)\n--\n\n"
-"Call callable(data) when the request ends, in this interpreter.");
-
-static PyObject *
-req_register_cleanup(MpRequestObject *self, PyObject *args)
-{
-    PyObject *callable, *data = Py_None, *pair;
-    int rc;
-
-    if (!PyArg_ParseTuple(args, "O|O:register_cleanup", &callable, &data)) {
-        return NULL;
-    }
-    if (req_live(self) == NULL) {
-        return NULL;
-    }
-    if (!PyCallable_Check(callable)) {
-        PyErr_SetString(PyExc_ValueError,
-                        "first argument must be a callable object");
-        return NULL;
-    }
-    if (self->cleanups == NULL && (self->cleanups = PyList_New(0)) == NULL) {
-        return NULL;
-    }
-    if ((pair = PyTuple_Pack(2, callable, data)) == NULL) {
-        return NULL;
-    }
-    rc = PyList_Append(self->cleanups, pair);
-    Py_DECREF(pair);
-    if (rc < 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(log_error_doc,
-"log_error(message, level=APLOG_ERR)\n--\n\n"
-"Write message to the error log, with this request's context.");
-
-static PyObject *
-req_log_error(MpRequestObject *self, PyObject *args, PyObject *kw)
-{
-    static char *kwlist[] = {"message", "level", NULL};
-    const char *msg;
-    int level = APLOG_ERR;
-    request_rec *r;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|i:log_error", kwlist, &msg,
-                                     &level)) {
-        return NULL;
-    }
-    if ((r = req_live(self)) == NULL) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
-    Py_END_ALLOW_THREADS
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(construct_url_doc,
-"construct_url(uri)\n--\n\n"
-"scheme://host[:port]uri for this server (default port left out).");
-
-static PyObject *
-req_construct_url(MpRequestObject *self, PyObject *arg)
-{
-    request_rec *r = req_live(self);
-    const char *uri;
-
-    if (r == NULL || (uri = mp_str_to_c(r->pool, arg, 0)) == NULL) {
-        return NULL;
-    }
-    return mp_str_from_c(ap_construct_url(r->pool, uri, r), -1);
-}
-
-#define KW (METH_VARARGS | METH_KEYWORDS)
-#define FN(f) ((PyCFunction)(void (*)(void))(f))
-
-static PyMethodDef req_methods[] = {
-    {"construct_url", FN(req_construct_url), METH_O, construct_url_doc},
-    {"get_config", FN(req_get_config), METH_NOARGS, get_config_doc},
-    {"get_options", FN(req_get_options), METH_NOARGS, get_options_doc},
-    {"add_handler", FN(req_add_handler), KW, add_handler_doc},
-    {"register_cleanup", FN(req_register_cleanup), METH_VARARGS,
-     register_cleanup_doc},
-    {"log_error", FN(req_log_error), KW, log_error_doc},
-    {NULL, NULL, 0, NULL}
-};
-
-/* ------------------------------------------------------------------ */
 /* type                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -966,7 +765,6 @@ static PyType_Slot req_slots[] = {
     {Py_tp_dealloc, req_dealloc},
     {Py_tp_traverse, req_traverse},
     {Py_tp_clear, req_clear},
-    {Py_tp_methods, req_methods},
     {Py_tp_getset, req_getset},
     {Py_tp_members, req_members},
     {Py_tp_doc, (void *)req_doc},
@@ -1010,6 +808,7 @@ mp_request_init(PyObject *module, MpModuleState *st)
     st->request_type = (PyTypeObject *)PyType_FromModuleAndSpec(
         module, &req_spec, NULL);
     if (st->request_type == NULL
+        || add_methods(st->request_type, mp_request_conf_methods) < 0
         || add_methods(st->request_type, mp_request_io_methods) < 0
         || add_methods(st->request_type, mp_request_wsgi_methods) < 0
         || add_methods(st->request_type, mp_request_filter_methods) < 0) {
