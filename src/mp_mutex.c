@@ -4,6 +4,7 @@
  */
 #include "mp_mutex.h"
 #include "mp_config.h"
+#include "mp_util.h"
 
 #include "apr_global_mutex.h"
 #include "util_mutex.h"
@@ -142,8 +143,7 @@ mp_mutex_lock(PyObject *module, PyObject *args)
     rv = apr_global_mutex_lock(m);
     Py_END_ALLOW_THREADS
     if (rv != APR_SUCCESS) {
-        return PyErr_Format(PyExc_OSError, "global mutex lock failed (%d)",
-                            rv);
+        return mp_raise_apr(rv, "global mutex lock failed");
     }
     Py_RETURN_NONE;
 }
@@ -165,7 +165,7 @@ mp_mutex_trylock(PyObject *module, PyObject *args)
     if (APR_STATUS_IS_EBUSY(rv)) {
         Py_RETURN_FALSE;
     }
-    return PyErr_Format(PyExc_OSError, "global mutex trylock failed (%d)", rv);
+    return mp_raise_apr(rv, "global mutex trylock failed");
 }
 
 PyObject *
@@ -180,8 +180,7 @@ mp_mutex_unlock(PyObject *module, PyObject *args)
     }
     rv = apr_global_mutex_unlock(m);
     if (rv != APR_SUCCESS) {
-        return PyErr_Format(PyExc_OSError, "global mutex unlock failed (%d)",
-                            rv);
+        return mp_raise_apr(rv, "global mutex unlock failed");
     }
     Py_RETURN_NONE;
 }
