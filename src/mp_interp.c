@@ -24,7 +24,6 @@ static struct {
     apr_pool_t *pool;               /* child pool */
     server_rec *main_server;
     apr_thread_mutex_t *lock;       /* guards creation in `interps` */
-    PyThreadState *init_tstate;     /* child_init thread, main interpreter */
     mp_interp *interps;             /* append-only, published complete */
     int ready;
 } mp_proc;
@@ -703,7 +702,6 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
     }
 
     ts = PyThreadState_Get();
-    mp_proc.init_tstate = ts;
     /* Its mod_python set-up waits for its first use (set_up_main). */
     ip = new_record(MP_MAIN_INTERPRETER, ts);
     if (ip == NULL) {
