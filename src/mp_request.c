@@ -84,15 +84,6 @@ mp_request_new(MpModuleState *st, request_rec *r, const char *interpreter)
     return (PyObject *)self;
 }
 
-static void
-drop_view(PyObject **slot)
-{
-    if (*slot != NULL) {
-        mp_table_detach(*slot);
-        Py_CLEAR(*slot);
-    }
-}
-
 void
 mp_request_cut(MpRequestObject *self)
 {
@@ -132,24 +123,17 @@ mp_request_cut(MpRequestObject *self)
 void
 mp_request_invalidate(MpRequestObject *self)
 {
+    /* cut() has detached every view; what is left is dropping them. */
     mp_request_cut(self);
-    self->r = NULL;
-    drop_view(&self->headers_in);
-    drop_view(&self->headers_out);
-    drop_view(&self->err_headers_out);
-    drop_view(&self->subprocess_env);
-    drop_view(&self->notes);
-    drop_view(&self->config);
-    drop_view(&self->options);
+    Py_CLEAR(self->headers_in);
+    Py_CLEAR(self->headers_out);
+    Py_CLEAR(self->err_headers_out);
+    Py_CLEAR(self->subprocess_env);
+    Py_CLEAR(self->notes);
+    Py_CLEAR(self->config);
+    Py_CLEAR(self->options);
+    Py_CLEAR(self->retired);
     self->config_of = NULL;
-    if (self->retired != NULL) {
-        Py_ssize_t i;
-
-        for (i = 0; i < PyList_GET_SIZE(self->retired); i++) {
-            mp_table_detach(PyList_GET_ITEM(self->retired, i));
-        }
-        Py_CLEAR(self->retired);
-    }
     if (self->connection != NULL) {
         /* Made for this request; it must not outlive the request's view
          * of the connection either. */
@@ -160,10 +144,6 @@ mp_request_invalidate(MpRequestObject *self)
     Py_CLEAR(self->phase);
     Py_CLEAR(self->hlist);
     Py_CLEAR(self->extension);
-    self->read_setup = 0;
-    self->rbuff = NULL;
-    self->rbuff_len = 0;
-    self->rbuff_pos = 0;
 }
 
 request_rec *
