@@ -395,10 +395,10 @@ at_server_level(cmd_parms *cmd)
 /* ------------------------------------------------------------------ */
 
 static mp_handler *
-new_handler(apr_pool_t *p, const char *handler, const mp_origin *o,
+new_handler(cmd_parms *cmd, const char *handler, const mp_origin *o,
             int silent)
 {
-    mp_handler *h = apr_pcalloc(p, sizeof(*h));
+    mp_handler *h = apr_pcalloc(cmd->pool, sizeof(*h));
 
     h->handler = handler;
     h->directory = o->directory;
@@ -406,6 +406,11 @@ new_handler(apr_pool_t *p, const char *handler, const mp_origin *o,
     h->dir_is_fnmatch = o->is_fnmatch;
     h->is_location = o->is_location;
     h->silent = silent;
+    /* Parsed from httpd.conf (not .htaccess, whose handlers live in the
+     * request pool) with a fixed directory: it resolves the same way for
+     * every request of this child. */
+    h->cacheable = cmd->pool == cmd->server->process->pconf
+                   && o->regex == NULL && !o->is_fnmatch;
     return h;
 }
 
@@ -470,7 +475,7 @@ add_handler_line(cmd_parms *cmd, mp_dir_config *d, int phase,
 
         if (exts->nelts == 0) {
             append_handler(&d->handlers[phase],
-                           new_handler(cmd->pool, name, &o, silent));
+                           new_handler(cmd, name, &o, silent));
             continue;
         }
         for (j = 0; j < exts->nelts; j++) {
@@ -479,7 +484,7 @@ add_handler_line(cmd_parms *cmd, mp_dir_config *d, int phase,
             mp_handler *list = apr_hash_get(d->ext_handlers, key,
                                             APR_HASH_KEY_STRING);
 
-            append_handler(&list, new_handler(cmd->pool, name, &o, silent));
+            append_handler(&list, new_handler(cmd, name, &o, silent));
             apr_hash_set(d->ext_handlers, key, APR_HASH_KEY_STRING, list);
         }
     }
@@ -519,7 +524,7 @@ mp_cmd_connection_handler(cmd_parms *cmd, void *dconf, const char *handler)
 
     (void)dconf;
     memset(&o, 0, sizeof(o));
-    s->connection_handler = new_handler(cmd->pool, handler, &o, 0);
+    s->connection_handler = new_handler(cmd, handler, &o, 0);
     return NULL;
 }
 

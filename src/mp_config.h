@@ -42,6 +42,8 @@ typedef struct mp_handler {
     int dir_is_fnmatch;         /* section path holds wildcards */
     int is_location;            /* written inside <Location> */
     int silent;                 /* from PythonHandlerModule */
+    int cacheable;              /* from httpd.conf with a fixed directory:
+                                 * its resolution may be cached (mp_dispatch) */
     struct mp_handler *next;
 } mp_handler;
 

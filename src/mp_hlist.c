@@ -28,6 +28,19 @@ mp_hlist_new(MpModuleState *st, mp_handler *head, mp_handler **dynamic,
 }
 
 void
+mp_hlist_advance(MpHlistObject *self)
+{
+    if (self->cur != NULL) {
+        self->cur = self->cur->next;
+        if (self->cur == NULL && !self->in_dynamic
+            && self->dynamic != NULL) {
+            self->cur = *self->dynamic;
+            self->in_dynamic = 1;
+        }
+    }
+}
+
+void
 mp_hlist_finish(PyObject *hlist)
 {
     MpHlistObject *self = (MpHlistObject *)hlist;
@@ -54,14 +67,7 @@ static PyObject *
 hlist_next(MpHlistObject *self, PyObject *unused)
 {
     (void)unused;
-    if (self->cur != NULL) {
-        self->cur = self->cur->next;
-        if (self->cur == NULL && !self->in_dynamic
-            && self->dynamic != NULL) {
-            self->cur = *self->dynamic;
-            self->in_dynamic = 1;
-        }
-    }
+    mp_hlist_advance(self);
     Py_RETURN_NONE;
 }
 

@@ -28,6 +28,10 @@ PyObject *mp_hlist_new(MpModuleState *st, mp_handler *head,
                        mp_handler **dynamic, apr_pool_t *p,
                        const char *filename);
 
+/* Move to the next entry (the add_handler chain after the configured
+ * one); no-op once exhausted. */
+void mp_hlist_advance(MpHlistObject *self);
+
 /* Mark the list exhausted and forget the pools. */
 void mp_hlist_finish(PyObject *hlist);
 

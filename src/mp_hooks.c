@@ -10,6 +10,7 @@
  *                        RUN_FIRST: DECLINED lets the next module try.
  */
 #include "mp_hooks.h"
+#include "mp_dispatch.h"
 #include "mp_filter.h"
 #include "mp_hlist.h"
 #include "mp_include.h"
@@ -208,9 +209,8 @@ run_list(request_rec *r, mp_dir_config *d, mp_phase phase, mp_handler *h,
     req->hlist = Py_NewRef(hlist);
     req->extension = extension;
 
-    result = call_result(PyObject_CallOneArg(ip->handler_dispatch,
-                                             (PyObject *)req),
-                         r->server, r, mp_phase_directive[phase]);
+    result = mp_dispatch_run(ip, r, d, phase, (PyObject *)req,
+                             (MpHlistObject *)hlist);
 
     mp_hlist_finish(hlist);
     Py_XDECREF(req->phase);

@@ -315,6 +315,9 @@ mp_module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->filter_type);
     Py_VISIT(st->finfo_type);
     Py_VISIT(st->server_return);
+    Py_VISIT(st->resolve_entry);
+    Py_VISIT(st->entry_failed);
+    Py_VISIT(st->handler_cache);
     for (i = 0; i < MP_PHASE_COUNT; i++) {
         Py_VISIT(st->phase_names[i]);
     }
@@ -336,6 +339,9 @@ mp_module_clear(PyObject *module)
     Py_CLEAR(st->filter_type);
     Py_CLEAR(st->finfo_type);
     Py_CLEAR(st->server_return);
+    Py_CLEAR(st->resolve_entry);
+    Py_CLEAR(st->entry_failed);
+    Py_CLEAR(st->handler_cache);
     for (i = 0; i < MP_PHASE_COUNT; i++) {
         Py_CLEAR(st->phase_names[i]);
     }

@@ -34,6 +34,11 @@ typedef struct {
     PyTypeObject *finfo_type;       /* _apache.mp_finfo (may be NULL) */
     PyObject *server_return;        /* _apache.SERVER_RETURN */
     PyObject *phase_names[MP_PHASE_COUNT];  /* interned directive names */
+    /* The request-phase loop (mp_dispatch.c), filled on its first run. */
+    PyObject *resolve_entry;        /* bound Dispatcher.resolve_entry */
+    PyObject *entry_failed;         /* bound Dispatcher.entry_failed */
+    PyObject *handler_cache;        /* dict: mp_handler address -> tuple */
+    unsigned char continue_on[MP_PHASE_COUNT];  /* stacking rule bits */
 } MpModuleState;
 
 extern PyModuleDef mp_module_def;

@@ -5,11 +5,16 @@ Pure module: it never imports ``_apache``.  What it needs from httpd (the
 interpreter name) is handed in as a :class:`DispatchEnv`, so the whole
 dispatch logic can be unit-tested with plain Python stand-ins.
 
-One function, :meth:`Dispatcher.run_handler_list`, does the work for every
-entry point: ``sys.path`` set-up (spec 1.6), import/reload through the
-importer, object resolution (spec 1.2), the optional pdb wrapper, the call,
-``SERVER_RETURN`` handling, the result check and the per-phase stacking rule
-(spec 1.3).  Exceptions go through one reporter, :meth:`Dispatcher.report_error`.
+Every entry point resolves a handler the same way, in
+:meth:`Dispatcher._resolve`: ``sys.path`` set-up (spec 1.6), import/reload
+through the importer, object resolution (spec 1.2) and the optional pdb
+wrapper.  Request phases are run by C (``src/mp_dispatch.c``), which calls
+:meth:`Dispatcher.resolve_entry` only when its cache of resolved handlers
+misses, and :meth:`Dispatcher.entry_failed` when a handler raised or
+returned a non-int; :meth:`Dispatcher.handler_dispatch` is the same loop in
+Python.  The per-phase stacking rule (spec 1.3) is :data:`CONTINUE_ON`, which
+C reads too.  Exceptions go through one reporter,
+:meth:`Dispatcher.report_error`.
 
 Error-log codes used here:
 
@@ -246,22 +251,127 @@ class Dispatcher:
 
     # -- entry points ---------------------------------------------------------
     def handler_dispatch(self, req: Any) -> int:
-        """Run ``req.hlist`` for ``req.phase`` and return the phase result."""
+        """Run ``req.hlist`` for ``req.phase`` and return the phase result.
+
+        httpd does not call this: its request phases run the same loop in C
+        (``src/mp_dispatch.c``), on the same two halves, :meth:`resolve_entry`
+        and :meth:`entry_failed`, with a cache of resolved handlers in front
+        of the first.  This is the loop in Python, for ``CallBack`` users and
+        for tests without httpd.
+        """
         phase = "PythonHandler"
         try:
             phase = str(req.phase)
-            return self.run_handler_list(
-                phase,
-                req,
-                iter_hlist(req.hlist),
-                req.get_config(),
-                default_name=_DEFAULT_NAMES.get(phase) or default_object_name(phase),
-                log=req.log_error,
-                page=None if phase in _LOG_ONLY_PHASES else self._request_page,
-                rule=CONTINUE_ON.get(phase, _DEFAULT_CONTINUE),
-            )
+            rule = CONTINUE_ON.get(phase, _DEFAULT_CONTINUE)
+            hlist = req.hlist
+            result: int | None = None
+            while hlist.handler is not None:
+                outcome = self.resolve_entry(req)
+                failed = False
+                if outcome is None:             # silently skipped
+                    hlist.next()
+                    continue
+                if isinstance(outcome, int):    # resolving failed, reported
+                    value, failed = outcome, True
+                else:
+                    try:
+                        value = outcome[0](req)
+                    except BaseException as exc:  # noqa: BLE001 - reported below
+                        value, failed = self.entry_failed(req, exc, None)
+                    else:
+                        if isinstance(value, int):
+                            value = int(value)
+                        else:
+                            value, failed = self.entry_failed(req, None, value)
+                hlist.next()
+                if rule is None:                # cleanup: run all, ignore results
+                    if not failed:
+                        result = OK
+                    continue
+                if failed:
+                    return value
+                result = value
+                if value not in rule:
+                    return value
+            return DECLINED if result is None else result
         except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
             return self._report_fallback(exc, phase, req)
+
+    def resolve_entry(self, req: Any) -> tuple[Any, ...] | int | None:
+        """Import and resolve the current entry of ``req.hlist``.
+
+        Returns ``(callable, namespace, name, python_path, deadline)``;
+        ``namespace`` is the module ``__dict__`` the callable was found in
+        under ``name`` when the resolution may be cached (else None), and the
+        cache holds until ``deadline`` (``time.monotonic()``), the module's
+        next auto-reload check, and while ``PythonPath`` stays
+        ``python_path``.  Returns None for an entry that is silently skipped
+        (``PythonHandlerModule``), or the phase result of an error that was
+        raised and reported here (import error, missing object...).
+        """
+        phase = str(req.phase)
+        hlist = req.hlist
+        handler = "(unknown)"
+        settings = _NO_SETTINGS
+        try:
+            handler = str(hlist.handler)
+            entry = Entry(handler, hlist.directory or None,
+                          bool(hlist.is_location), bool(hlist.silent))
+            settings = read_settings(req.get_config())
+            resolved = self._resolve(phase, entry, req, settings,
+                                     _DEFAULT_NAMES.get(phase) or default_object_name(phase))
+        except BaseException as exc:  # noqa: BLE001 - reported, never raised to C
+            return self._report_request_error(req, exc, phase, handler, settings)
+        if resolved is None:
+            return None
+        obj, namespace, name, module = resolved
+        if namespace is not None:
+            importer = self.env.importer
+            deadline = importer.next_check(module) if settings.autoreload else None
+            if deadline is None:
+                deadline = importer.clock() + importer.check_interval
+            return obj, namespace, name, settings.python_path, deadline
+        return obj, None, name, settings.python_path, 0.0
+
+    def entry_failed(self, req: Any, exc: BaseException | None, result: Any) -> tuple[int, bool]:
+        """Finish the current entry of ``req.hlist`` when its call raised
+        ``exc`` or returned ``result``, which is not an int.
+
+        ``SERVER_RETURN`` gives its code as the entry's result:
+        ``(code, False)``.  Anything else is reported and gives ``(code,
+        True)``, the phase result of an error (500, or DONE once a debug
+        page was sent).
+        """
+        phase = str(req.phase)
+        handler = "(unknown)"
+        settings = _NO_SETTINGS
+        try:
+            handler = str(req.hlist.handler)
+            settings = read_settings(req.get_config())
+            if exc is None:
+                raise TypeError(
+                    f"{phase} '{handler}' returned {type(result).__name__} "
+                    f"{result!r}; a handler must return an int"
+                )
+            if not isinstance(exc, self.env.server_return):
+                raise exc
+            value = self._server_return_code(exc, req)
+            if not isinstance(value, int):
+                raise TypeError(
+                    f"{phase} '{handler}' returned {type(value).__name__} "
+                    f"{value!r}; a handler must return an int"
+                )
+            return int(value), False
+        except BaseException as error:  # noqa: BLE001 - reported, never raised to C
+            return self._report_request_error(req, error, phase, handler, settings), True
+
+    def _report_request_error(
+        self, req: Any, exc: BaseException, phase: str, handler: str, settings: Settings
+    ) -> int:
+        page = None if phase in _LOG_ONLY_PHASES or not settings.debug else self._request_page
+        return self.report_error(
+            exc, phase=phase, handler=handler, log=req.log_error, page=page, target=req
+        )
 
     def connection_dispatch(self, conn: Any) -> int:
         """Run the first handler of ``conn.hlist`` with the connection."""
@@ -407,32 +517,11 @@ class Dispatcher:
         require_int: bool = True,
     ) -> int | None:
         """Set up, resolve and call one entry; None if silently skipped."""
-        parsed = self._parsed.get(entry.handler)
-        if parsed is None:
-            if len(self._parsed) > 4096:  # add_handler() strings made by code
-                self._parsed.clear()
-            module_name, _, obj_str = entry.handler.partition("::")
-            parsed = self._parsed[entry.handler] = (module_name.strip(), obj_str.strip())
-        module = self._load(parsed[0], entry, settings)
-        obj_str = parsed[1] or default_name
-        if "." in obj_str:
-            obj = resolve_object(module, obj_str, target, entry.silent)
-        else:
-            # the common case: one name looked up in the module itself
-            obj = getattr(module, obj_str, None)
-            if obj is None:
-                obj = resolve_object(module, obj_str, target, entry.silent)
-        if obj is None and entry.silent:
+        resolved = self._resolve(phase, entry, target, settings, default_name)
+        if resolved is None:
             return None
-        if not callable(obj):
-            raise TypeError(f"{phase} '{entry.handler}' is not callable: {obj!r}")
         try:
-            if settings.pdb and self.env.exists_config_define(_PDB_DEFINE):
-                import pdb  # noqa: T100 - PythonEnablePdb, single-process debugging only
-
-                result = pdb.runcall(obj, target)
-            else:
-                result = obj(target)
+            result = resolved[0](target)
         except self.env.server_return as exc:
             result = self._server_return_code(exc, target)
         if not require_int:
@@ -443,6 +532,51 @@ class Dispatcher:
                 f"{result!r}; a handler must return an int"
             )
         return int(result)
+
+    def _resolve(
+        self,
+        phase: str,
+        entry: Entry,
+        target: Any,
+        settings: Settings,
+        default_name: str,
+    ) -> tuple[Callable[[Any], Any], dict[str, Any] | None, str, ModuleType] | None:
+        """Import ``entry``'s module and find its callable.
+
+        Returns ``(callable, namespace, name, module)``, where ``namespace``
+        is the module ``__dict__`` holding the callable under ``name`` when
+        looking it up again would give the same object (a plain name, no
+        class instantiated, no pdb wrapper), else None.  Returns None when a
+        silent entry has no such object.
+        """
+        parsed = self._parsed.get(entry.handler)
+        if parsed is None:
+            if len(self._parsed) > 4096:  # add_handler() strings made by code
+                self._parsed.clear()
+            module_name, _, obj_str = entry.handler.partition("::")
+            parsed = self._parsed[entry.handler] = (module_name.strip(), obj_str.strip())
+        module = self._load(parsed[0], entry, settings)
+        obj_str = parsed[1] or default_name
+        namespace: dict[str, Any] | None = None
+        if "." in obj_str:
+            obj = resolve_object(module, obj_str, target, entry.silent)
+        else:
+            # the common case: one name looked up in the module itself
+            obj = getattr(module, obj_str, None)
+            if obj is None:
+                obj = resolve_object(module, obj_str, target, entry.silent)
+            elif vars(module).get(obj_str) is obj:
+                namespace = vars(module)
+        if obj is None and entry.silent:
+            return None
+        if not callable(obj):
+            raise TypeError(f"{phase} '{entry.handler}' is not callable: {obj!r}")
+        if settings.pdb and self.env.exists_config_define(_PDB_DEFINE):
+            import functools
+            import pdb  # noqa: T100 - PythonEnablePdb, single-process debugging only
+
+            return functools.partial(pdb.runcall, obj), None, obj_str, module
+        return obj, namespace, obj_str, module
 
     def _load(self, name: str, entry: Entry, settings: Settings) -> ModuleType:
         """Apply the path rules for ``entry`` and import its module ``name``."""

@@ -184,6 +184,27 @@ class ModuleImporter:
         with self._lock_for(key):
             return self._import_locked(key, filename, bool(autoreload), bool(log), path)
 
+    @property
+    def check_interval(self) -> float:
+        """Seconds between two mtime checks of one module."""
+        return self._interval
+
+    def clock(self) -> float:
+        """The clock the check times are read from (``time.monotonic``)."""
+        return self._clock()
+
+    def next_check(self, module: ModuleType) -> float | None:
+        """When ``module``'s source is next checked for changes (on the
+        :meth:`clock`), or None when this importer did not load it.
+
+        Until then :meth:`import_module` returns the same module object
+        without looking at the file, so a caller may cache what it found in it.
+        """
+        record = self._records.get(module.__name__)
+        if record is None or record.module is not module:
+            return None
+        return record.checked + self._interval
+
     def forget(self, module_name: str) -> None:
         """Drop what is known about ``module_name`` (the module stays loaded)."""
         self._records.pop(module_name, None)
