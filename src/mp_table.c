@@ -676,16 +676,19 @@ PyDoc_STRVAR(get_doc,
 "get(key, default=None)\n--\n\nFirst value of key, or default.");
 
 static PyObject *
-table_get(MpTableObject *self, PyObject *args)
+table_get(MpTableObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *key, *dflt = Py_None;
+    PyObject *dflt = nargs > 1 ? args[1] : Py_None;
     apr_table_t *t;
     const char *k, *v;
 
-    if (!PyArg_ParseTuple(args, "O|O:get", &key, &dflt)) {
+    /* METH_FASTCALL: headers_in.get() is the request API's hottest call */
+    if (nargs < 1 || nargs > 2) {
+        PyErr_Format(PyExc_TypeError, "get expected 1 or 2 arguments, "
+                     "got %zd", nargs);
         return NULL;
     }
-    if ((t = table_live(self)) == NULL || (k = key_cstr(key)) == NULL) {
+    if ((t = table_live(self)) == NULL || (k = key_cstr(args[0])) == NULL) {
         return NULL;
     }
     if ((v = apr_table_get(t, k)) == NULL) {
@@ -860,7 +863,7 @@ static PyMethodDef table_methods[] = {
      itervalues_doc},
     {"iteritems", (PyCFunction)table_iteritems, METH_NOARGS, iteritems_doc},
     {"has_key", (PyCFunction)table_has_key, METH_O, has_key_doc},
-    {"get", (PyCFunction)table_get, METH_VARARGS, get_doc},
+    {"get", _PyCFunction_CAST(table_get), METH_FASTCALL, get_doc},
     {"setdefault", (PyCFunction)table_setdefault, METH_VARARGS,
      setdefault_doc},
     {"add", (PyCFunction)table_add, METH_VARARGS, add_doc},

@@ -15,6 +15,22 @@ mp_str_from_c(const char *s, Py_ssize_t n)
     if (n < 0) {
         n = (Py_ssize_t)strlen(s);
     }
+    if (n <= 256) {
+        /* Header names, values, URIs: nearly always short ASCII, copied
+         * straight into a compact str without the UTF-8 decoder. */
+        unsigned char high = 0;
+        Py_ssize_t i;
+
+        for (i = 0; i < n; i++) {
+            high |= (unsigned char)s[i];
+        }
+        if (high < 0x80) {
+            if ((res = PyUnicode_New(n, 127)) != NULL) {
+                memcpy(PyUnicode_1BYTE_DATA(res), s, (size_t)n);
+            }
+            return res;
+        }
+    }
     res = PyUnicode_DecodeUTF8(s, n, "strict");
     if (res == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
         /* Not UTF-8: Latin-1 maps every byte, so a read never fails. */
