@@ -189,21 +189,26 @@ def _locate(req: Any) -> tuple[str, str, tuple[float, int] | None]:
     """:func:`locate`, plus the module file's (mtime, size) when this
     already had to stat it (the usual ``/dir/page.py/func`` request)."""
     filename = req.filename or ""
+    path_info = req.path_info or ""
+    func_path = path_info.removeprefix("/").removesuffix("/")
     try:
         st: os.stat_result | None = os.stat(filename)
     except (OSError, ValueError):
         st = None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        directory, base = filename, ""
-    else:
-        directory, base = os.path.split(filename)
-    path_info = req.path_info or ""
-    func_path = path_info.removeprefix("/").removesuffix("/")
-    if (st is not None and base.endswith(".py") and len(base) > 3
-            and stat.S_ISREG(st.st_mode)):
-        # the request names the module file itself: no second stat
-        return filename, func_path.replace("/", ".") or "index", (
-            st.st_mtime, st.st_size)
+    if st is not None:
+        if (stat.S_ISREG(st.st_mode) and filename.endswith(".py")
+                and filename.rfind("/") < len(filename) - 4):
+            # the request names the module file itself: no second stat
+            return filename, func_path.replace("/", ".") or "index", (
+                st.st_mtime, st.st_size)
+        if stat.S_ISDIR(st.st_mode):
+            return _locate_in(req, filename, "", func_path)
+    directory, base = os.path.split(filename)
+    return _locate_in(req, directory, base, func_path)
+
+
+def _locate_in(req: Any, directory: str, base: str,
+               func_path: str) -> tuple[str, str, None]:
     name = _strip_suffix(req, directory, base) if base else "index"
     module_file = os.path.join(directory, name + ".py")
     if not os.path.isfile(module_file):
@@ -254,6 +259,8 @@ def traversable(obj: Any) -> bool:
 
 def publishable(obj: Any) -> bool:
     """Whether ``obj`` may be the final object of a URL."""
+    if type(obj) is types.FunctionType:
+        return True
     if isinstance(obj, _NEVER_PUBLISHED):
         return False
     if isinstance(obj, types.MethodType):
@@ -391,36 +398,48 @@ def nested_hooks(func: types.FunctionType) -> dict[str, Any]:
     return found
 
 
-def _nested_cached(func: types.FunctionType,
-                   memo: dict[Any, Any] | None) -> dict[str, Any]:
-    """:func:`nested_hooks`, remembered per function in the page's memo
-    (a code object never changes; a :class:`NestedHookError` is
-    remembered too and raised again)."""
-    if memo is None:
-        return nested_hooks(func)
-    key = ("hooks", func)
-    found = memo.get(key)
-    if found is None:
+class _Facts:
+    """What the publisher learned about one function of a page: its nested
+    hooks (or the :class:`NestedHookError` they raise) and its parameters
+    (:func:`mod_python.util.call_info`, as a function and as a bound
+    method).  Code objects never change, so this holds until the page is
+    reloaded."""
+
+    __slots__ = ("bound_call", "call", "nested")
+
+    def __init__(self, func: types.FunctionType) -> None:
+        self.nested: dict[str, Any] | NestedHookError
         try:
-            found = nested_hooks(func)
+            self.nested = nested_hooks(func)
         except NestedHookError as exc:
-            found = exc
+            self.nested = exc
+        self.call: Any = _MISSING
+        self.bound_call: Any = _MISSING
+
+
+def _facts(func: types.FunctionType, memo: dict[Any, _Facts]) -> _Facts:
+    facts = memo.get(func)
+    if facts is None:
+        facts = _Facts(func)
         if len(memo) >= MEMO_SIZE:
             memo.clear()
-        memo[key] = found
-    if isinstance(found, NestedHookError):
-        raise found
-    return found
+        memo[func] = facts
+    return facts
 
 
-_MISSING = object()
+_MISSING: Any = object()
 
 
-def _hooks(obj: Any, memo: dict[Any, Any] | None) -> dict[str, Any] | None:
+def _hooks(obj: Any, memo: dict[Any, _Facts] | None) -> dict[str, Any] | None:
     """The auth hooks that apply to ``obj``, or None when there are none."""
     func: Any = obj.__func__ if isinstance(obj, types.MethodType) else obj
     if isinstance(func, types.FunctionType):
-        nested = _nested_cached(func, memo)
+        if memo is None:
+            nested: dict[str, Any] | NestedHookError = nested_hooks(func)
+        else:
+            nested = _facts(func, memo).nested
+            if isinstance(nested, NestedHookError):
+                raise nested
         attrs = func.__dict__
         if not attrs:
             return dict(nested) if nested else None
@@ -452,7 +471,7 @@ def hooks_of(obj: Any) -> dict[str, Any]:
 
 def resolve_object(req: Any, module: types.ModuleType, object_path: str,
                    auth: _Auth | None = None, *,
-                   _memo: dict[Any, Any] | None = None) -> Any:
+                   _memo: dict[Any, _Facts] | None = None) -> Any:
     """Walk ``object_path`` from ``module`` applying the rules and auth."""
     hooks = _hooks(module, _memo)
     if hooks is not None:
@@ -537,24 +556,24 @@ def _lazy_form(req: Any) -> _LazyForm:
     return form
 
 
-def _call_info(obj: Any, memo: dict[Any, Any] | None) -> Any:
+def _call_info(obj: Any, memo: dict[Any, _Facts] | None) -> Any:
     """``util.call_info(obj)``, remembered in the page's memo."""
-    if memo is None:
-        return util.call_info(obj)
-    key: Any = obj.__func__ if isinstance(obj, types.MethodType) else obj
-    if not isinstance(key, types.FunctionType):
-        return util.call_info(obj)
-    key = ("call", key, isinstance(obj, types.MethodType))
-    info = memo.get(key, _MISSING)
-    if info is _MISSING:
-        info = util.call_info(obj)
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        memo[key] = info
-    return info
+    if memo is not None:
+        if type(obj) is types.FunctionType:
+            facts = _facts(obj, memo)
+            if facts.call is _MISSING:
+                facts.call = util.call_info(obj)
+            return facts.call
+        if (type(obj) is types.MethodType
+                and type(obj.__func__) is types.FunctionType):
+            facts = _facts(obj.__func__, memo)
+            if facts.bound_call is _MISSING:
+                facts.bound_call = util.call_info(obj)
+            return facts.bound_call
+    return util.call_info(obj)
 
 
-def _call(req: Any, obj: Any, memo: dict[Any, Any] | None) -> Any:
+def _call(req: Any, obj: Any, memo: dict[Any, _Facts] | None) -> Any:
     """Call ``obj`` as 3.5 does: ``req.form`` set, form fields as
     arguments.  A callable that takes no form field (only ``req``, or
     nothing) on a bodiless request gets a ``req.form`` that is parsed only
@@ -612,7 +631,7 @@ def write_result(req: Any, result: Any) -> bool:
 
 
 def publish_object(req: Any, obj: Any, _depth: int = 0, *,
-                   _memo: dict[Any, Any] | None = None) -> bool:
+                   _memo: dict[Any, _Facts] | None = None) -> bool:
     """Call (if callable) and write ``obj``; results are published again."""
     while callable(obj):
         if not publishable(obj) or _depth > 8:
