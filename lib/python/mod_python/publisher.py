@@ -435,11 +435,12 @@ def _hooks(obj: Any, memo: dict[Any, _Facts] | None) -> dict[str, Any] | None:
     func: Any = obj.__func__ if isinstance(obj, types.MethodType) else obj
     if isinstance(func, types.FunctionType):
         if memo is None:
-            nested: dict[str, Any] | NestedHookError = nested_hooks(func)
+            nested = nested_hooks(func)
         else:
-            nested = _facts(func, memo).nested
-            if isinstance(nested, NestedHookError):
-                raise nested
+            known = _facts(func, memo).nested
+            if isinstance(known, NestedHookError):
+                raise known
+            nested = known
         attrs = func.__dict__
         if not attrs:
             return dict(nested) if nested else None
