@@ -439,7 +439,8 @@ def _hooks(obj: Any, memo: dict[Any, _Facts] | None) -> dict[str, Any] | None:
         else:
             known = _facts(func, memo).nested
             if isinstance(known, NestedHookError):
-                raise known
+                # a fresh exception: re-raising one object grows its traceback
+                raise NestedHookError(str(known))
             nested = known
         attrs = func.__dict__
         if not attrs:
