@@ -89,6 +89,11 @@ def test_repeated_field_is_a_list(server):
 
 def test_post_and_head_and_form_on_req(server):
     assert get(server, "pages/method_form?x=7").text == "GET:7"
+    assert get(server, "pages/method_form").text == "GET:None"
+    r = server.client().request(
+        "POST", "/publisher/pages/method_form", body=b"x=8",
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.text == "POST:8"
     r = server.client().request("HEAD", "/publisher/pages/func")
     assert r.status == 200 and r.body == b""
 
@@ -242,6 +247,8 @@ def test_nested_access_constant_and_function(server):
 def test_nested_dict_is_refused_not_ignored(server, expect_log):
     assert get(server, "auth/nested_dict", auth=("alice", "wonderland")).status == 500
     expect_log(r"MP0701: publisher: nested __auth__ in nested_dict must be a def")
+    # the verdict is remembered per page: refused again, logged again
+    assert get(server, "auth/nested_dict", auth=("alice", "wonderland")).status == 500
 
 
 def test_object_auth_method_and_realm(server):
@@ -291,3 +298,18 @@ def test_reload_on_change(server, expect_log):
         os.utime(page, (st.st_atime, st.st_mtime + 2))
         assert s.get("/publisher/reloaded/page").text == "version two"
     expect_log(r"publisher: reloaded .*reloaded\.py")
+
+
+def test_reload_on_change_by_file_name(server, expect_log):
+    """/dir/page.py/func: the stat that finds the file is the cache stamp."""
+    page = server.htdocs / "publisher" / "reloaded2.py"
+    page.write_text("def page(req):\n    return 'first'\n")
+    os.chmod(page, 0o644)
+    with server.client().session() as s:
+        assert s.get("/publisher/reloaded2.py/page").text == "first"
+        assert s.get("/publisher/reloaded2.py/page").text == "first"
+        page.write_text("def page(req):\n    return 'second!'\n")
+        st = page.stat()
+        os.utime(page, (st.st_atime, st.st_mtime + 2))
+        assert s.get("/publisher/reloaded2.py/page").text == "second!"
+    expect_log(r"publisher: reloaded .*reloaded2\.py")

@@ -240,3 +240,68 @@ def test_names_used_finds_session_and_form():
 def test_generated_source_is_readable():
     src = parse('<p><%= x %></p>').source
     assert src == "req.write('<p>', 0)\nreq.write(str(x), 0)\nreq.write('</p>', 0)\n"
+
+
+# -- merged writes (compile_page) ------------------------------------------
+
+def _calls(text: str, **names: Any) -> list[str]:
+    req = FakeReq()
+    exec(compile_page(parse(text, "m.psp")), {"req": req, **names})  # noqa: S102
+    return req.out
+
+
+def test_text_and_simple_expressions_go_out_in_one_write():
+    out = _calls("<p><%= x %> and <%= n %></p>", x="a", n=3)
+    assert out == ["<p>a and 3</p>"]
+
+
+def test_merge_stops_at_code_blocks():
+    out = _calls("a<%= x %><% req.write('!') %>b<%= x %>", x="x")
+    assert out == ["ax", "!", "bx"]
+
+
+def test_non_str_value_keeps_order_of_side_effects():
+    class Nested:
+        def __init__(self, req: FakeReq) -> None:
+            self.req = req
+
+        def __str__(self) -> str:   # like str(PSP): writes, returns ""
+            self.req.write("[nested]", 0)
+            return ""
+
+    req = FakeReq()
+    code = compile_page(parse("before <%= obj %> after", "m.psp"))
+    exec(code, {"req": req, "obj": Nested(req)})  # noqa: S102
+    assert "".join(req.out) == "before [nested] after"
+    assert req.out[:2] == ["before ", "[nested]"]
+
+
+def test_other_values_use_str():
+    assert "".join(_calls("<%= v %>|<%= b %>|<%= f %>", v=None, b=True,
+                          f=1.5)) == "None|True|1.5"
+
+
+def test_exception_in_merged_run_keeps_partial_output_and_line():
+    req = FakeReq()
+    code = compile_page(parse("head\n<%= x %>\n<%= missing.attr %>\ntail", "m.psp"))
+    with pytest.raises(NameError) as info:
+        exec(code, {"req": req, "x": "X"})  # noqa: S102
+    assert "".join(req.out) == "head\nX\n"
+    assert info.value.__context__ is None
+    frames = traceback.extract_tb(info.value.__traceback__)
+    assert frames[-1].filename == "m.psp" and frames[-1].lineno == 3
+
+
+def test_calls_are_not_merged():
+    out = _calls("a<%= f() %>b", f=lambda: "F")
+    assert out == ["a", "F", "b"]
+
+
+def test_page_rebinding_str_is_not_merged():
+    out = _calls("<% str = repr %>a<%= x %>b", x="x")
+    assert out == ["a", "'x'", "b"]
+
+
+def test_merged_runs_inside_blocks():
+    out = _calls("<% for i in range(2): %>[<%= i %>]<% %>.")
+    assert out == ["[0]", "[1]", "."]

@@ -403,6 +403,8 @@ def compile_page(page: ParsedPage, filename: str | None = None) -> CodeType:
         end = getattr(node, "end_lineno", None)
         if end is not None:
             setattr(node, "end_lineno", max(page.page_line(end), new_line))  # noqa: B010
+    merge_writes(tree)
+    ast.fix_missing_locations(tree)
     try:
         return compile(tree, name, "exec", dont_inherit=True)
     except SyntaxError as exc:  # e.g. 'return' outside function
@@ -424,3 +426,154 @@ def names_used(code: CodeType) -> set[str]:
         if isinstance(const, CodeType):
             names |= names_used(const)
     return names
+
+
+# ---------------------------------------------------------------------------
+# merging consecutive writes (compile time only; the source stays as is)
+# ---------------------------------------------------------------------------
+
+#: Node types an expression may contain to take part in a merged write:
+#: nothing that calls code on purpose (no calls, formatting, lambdas,
+#: comprehensions, assignments, await/yield).
+_SIMPLE_NODES = (
+    ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Constant,
+    ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
+    ast.Tuple, ast.List, ast.expr_context, ast.operator, ast.unaryop,
+    ast.boolop, ast.cmpop,
+)
+_TEMP = "__psp_{}__"
+
+
+def _write_part(stmt: ast.stmt) -> ast.expr | None:
+    """For a generated ``req.write(<text>, 0)`` or ``req.write(str(<expr>),
+    0)`` statement: the Constant or the expression; None for anything else."""
+    if not isinstance(stmt, ast.Expr):
+        return None
+    call = stmt.value
+    if not (isinstance(call, ast.Call) and not call.keywords
+            and len(call.args) == 2
+            and isinstance(call.func, ast.Attribute) and call.func.attr == "write"
+            and isinstance(call.func.value, ast.Name) and call.func.value.id == "req"
+            and isinstance(call.args[1], ast.Constant) and call.args[1].value == 0):
+        return None
+    data = call.args[0]
+    if isinstance(data, ast.Constant) and isinstance(data.value, str):
+        return data
+    if (isinstance(data, ast.Call) and not data.keywords and len(data.args) == 1
+            and isinstance(data.func, ast.Name) and data.func.id == "str"
+            and all(isinstance(n, _SIMPLE_NODES) for n in ast.walk(data.args[0]))):
+        return data.args[0]
+    return None
+
+
+def _merged(run: list[ast.stmt], parts: list[ast.expr]) -> list[ast.stmt]:
+    """The statements that replace ``run`` (two or more writes).
+
+    Texts only: one write of the joined text.  With expressions: each is
+    evaluated once into a temporary; when all are exactly ``str`` or
+    ``int`` one write sends the whole run, otherwise (or when one raised)
+    the original statements run, so output order, ``str()`` calls with
+    side effects (``<%= other_psp %>`` runs that page) and the place of an
+    exception are those of the unmerged page.
+    """
+    first = run[0]
+    exprs = [p for p in parts if not isinstance(p, ast.Constant)]
+    if not exprs:
+        text = "".join(str(p.value) for p in parts if isinstance(p, ast.Constant))
+        return [_write(ast.Constant(text), first)]
+    names = [_TEMP.format(i) for i in range(len(exprs))]
+    assign: list[ast.stmt] = [
+        ast.copy_location(ast.Assign([ast.Name(n, ast.Store())], e), e)
+        for n, e in zip(names, exprs)]
+    reset: list[ast.stmt] = [ast.Assign([ast.Name(n, ast.Store()) for n in names],
+                                        ast.Constant(None))]
+    guard = ast.Try(body=assign, handlers=[ast.ExceptHandler(
+        ast.Name("Exception", ast.Load()), None, reset)], orelse=[], finalbody=[])
+    checks: list[ast.expr] = []
+    for n in names:
+        cls = ast.Attribute(ast.Name(n, ast.Load()), "__class__", ast.Load())
+        checks.append(ast.BoolOp(ast.Or(), [
+            ast.Compare(cls, [ast.Is()], [ast.Name("str", ast.Load())]),
+            ast.Compare(cls, [ast.Is()], [ast.Name("int", ast.Load())])]))
+    values: list[ast.expr] = []
+    temps = iter(names)
+    for p in parts:
+        if isinstance(p, ast.Constant):
+            values.append(p)
+        else:
+            values.append(ast.FormattedValue(ast.Name(next(temps), ast.Load()),
+                                             ord("s"), None))
+    fast = _write(ast.JoinedStr(values), first)
+    test = checks[0] if len(checks) == 1 else ast.BoolOp(ast.And(), checks)
+    for node in (guard, test):
+        ast.copy_location(node, first)
+    return [guard, ast.copy_location(ast.If(test, [fast], list(run)), first)]
+
+
+def _write(data: ast.expr, where: ast.stmt) -> ast.stmt:
+    call = ast.Call(ast.Attribute(ast.Name("req", ast.Load()), "write", ast.Load()),
+                    [data, ast.Constant(0)], [])
+    return ast.copy_location(ast.Expr(call), where)
+
+
+def _merge_block(body: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    run: list[ast.stmt] = []
+    parts: list[ast.expr] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            out.extend(_merged(run, parts))
+        else:
+            out.extend(run)
+        run.clear()
+        parts.clear()
+
+    for stmt in body:
+        part = _write_part(stmt)
+        if part is None:
+            close()
+            out.append(stmt)
+        else:
+            run.append(stmt)
+            parts.append(part)
+    close()
+    return out
+
+
+def _rebinds(tree: ast.AST, names: frozenset[str]) -> bool:
+    """Whether the page may rebind one of ``names`` (then nothing is merged)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            if node.id in names:
+                return True
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name in names:
+                return True
+        elif isinstance(node, ast.alias):
+            if (node.asname or node.name).split(".")[0] in names or node.name == "*":
+                return True
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            if names.intersection(node.names):
+                return True
+        elif isinstance(node, ast.arg) and node.arg in names:
+            return True
+    return False
+
+
+_MERGE_GUARDED = frozenset({"req", "str", "int", "Exception"})
+
+
+def merge_writes(tree: ast.Module) -> ast.Module:
+    """Merge runs of generated ``req.write`` statements in ``tree`` (see
+    :func:`_merged`): a page's text and ``<%= %>`` output between two code
+    blocks goes out in one ``req.write`` call.  Left alone when the page
+    rebinds ``req``, ``str``, ``int`` or ``Exception`` anywhere."""
+    if _rebinds(tree, _MERGE_GUARDED):
+        return tree
+    for node in ast.walk(tree):
+        for name, value in ast.iter_fields(node):
+            if (isinstance(value, list) and value
+                    and isinstance(value[0], ast.stmt)):
+                setattr(node, name, _merge_block(value))
+    return tree

@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import html
 import os
+import stat
 import sys
 import threading
 from collections import OrderedDict
@@ -54,10 +55,16 @@ CACHE_SIZE = 512
 STRING_CACHE_SIZE = 128
 
 
-def _apache() -> ModuleType:
-    from mod_python import apache
+_apache_module: ModuleType | None = None
 
-    return apache
+
+def _apache() -> ModuleType:
+    global _apache_module
+    if _apache_module is None:
+        from mod_python import apache
+
+        _apache_module = apache
+    return _apache_module
 
 
 # ---------------------------------------------------------------------------
@@ -79,9 +86,20 @@ def _stamp(path: str) -> tuple[str, float, int]:
     return (path, st.st_mtime, st.st_size)
 
 
-def _current(stamps: tuple[tuple[str, float, int], ...]) -> bool:
+def _current(stamps: tuple[tuple[str, float, int], ...],
+             first: os.stat_result | None = None) -> bool:
+    """Whether every file of ``stamps`` is unchanged; ``first`` is a fresh
+    stat of the page itself (``stamps[0]``) when the caller has one."""
     try:
-        return all(_stamp(stamp[0]) == stamp for stamp in stamps)
+        if first is not None:
+            _, mtime, size = stamps[0]
+            if first.st_mtime != mtime or first.st_size != size:
+                return False
+            stamps = stamps[1:]
+        for stamp in stamps:
+            if _stamp(stamp[0]) != stamp:
+                return False
+        return True
     except OSError:
         return False
 
@@ -101,12 +119,13 @@ class _PageCache:
         self._files: OrderedDict[str, _Compiled] = OrderedDict()
         self._strings: OrderedDict[str, _Compiled] = OrderedDict()
 
-    def file(self, filename: str) -> _Compiled:
+    def file(self, filename: str, st: os.stat_result | None = None) -> _Compiled:
+        """The compiled page of ``filename`` (``st``: its fresh stat)."""
         with self._lock:
             entry = self._files.get(filename)
             if entry is not None:
                 self._files.move_to_end(filename)
-        if entry is not None and _current(entry.stamps):
+        if entry is not None and _current(entry.stamps, st):
             return entry
         # stamp before reading: a change during the parse is seen next time
         stamps = [_stamp(filename)]
@@ -215,7 +234,8 @@ class PSP:
 
     def __init__(self, req: Any, filename: str | None = None,
                  string: str | None = None,
-                 vars: dict[str, Any] | None = None) -> None:
+                 vars: dict[str, Any] | None = None, *,
+                 _stat: os.stat_result | None = None) -> None:
         if filename is not None and string is not None:
             raise ValueError("give either filename or string, not both")
         self.req = req
@@ -229,10 +249,10 @@ class PSP:
             filename = req.filename
         elif not os.path.isabs(filename):
             filename = os.path.join(os.path.dirname(req.filename or ""), filename)
-        if not filename or not os.path.isfile(filename):
+        if _stat is None and (not filename or not os.path.isfile(filename)):
             raise FileNotFoundError(f"PSP page not found: {filename}")
         self.filename = filename
-        self._entry = _cache.file(filename)
+        self._entry = _cache.file(filename, _stat)
 
     @property
     def code(self) -> CodeType:
@@ -348,7 +368,11 @@ def handler(req: Any) -> int:
             raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
         PSP(req, source).display_code()
         return int(apache.OK)
-    if not os.path.isfile(filename):
+    try:
+        st = os.stat(filename)
+    except (OSError, ValueError):
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
         raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
-    PSP(req).run()
+    PSP(req, filename, _stat=st).run()
     return int(apache.OK)

@@ -48,9 +48,10 @@ import dis
 import hmac
 import os
 import re
+import stat
 import threading
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from mod_python import apache, util
@@ -68,22 +69,23 @@ def _raise(status: int) -> NoReturn:
     raise apache.SERVER_RETURN(status)
 
 
-def _config_flag(req: Any, name: str) -> str | None:
-    config = req.get_config()
-    if name not in config:
-        return None
-    return str(config[name])
-
-
 # ---------------------------------------------------------------------------
 # page cache
 # ---------------------------------------------------------------------------
+
+
+#: Per-page analysis entries kept before the memo is reset (functions
+#: created per request would otherwise grow it without bound).
+MEMO_SIZE = 1024
 
 
 @dataclass(frozen=True)
 class _Page:
     module: types.ModuleType
     stamp: tuple[float, int]
+    #: What the publisher learned about the page's callables (nested hooks,
+    #: parameters), keyed by function; dropped with the page on reload.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
 class PageCache:
@@ -93,7 +95,8 @@ class PageCache:
     ``sys.modules``; a reload that fails leaves the previous module in use
     for nobody (the error goes to the caller) and is retried next time.
     Thread-safe: loads of one file are serialised by a per-file lock; the
-    lookup of a current page takes only a stat.
+    lookup of a current page takes only a stat (none when the caller
+    passes the file's stamp).
     """
 
     def __init__(self) -> None:
@@ -115,22 +118,30 @@ class PageCache:
 
     def get(self, path: str, *, autoreload: bool = True,
             log: Any = None) -> types.ModuleType:
+        return self.page(path, autoreload=autoreload, log=log).module
+
+    def page(self, path: str, *, autoreload: bool = True, log: Any = None,
+             stamp: tuple[float, int] | None = None) -> _Page:
+        """The current page for ``path``; ``stamp`` is its (mtime, size)
+        when the caller has just stat-ed it."""
         page = self._pages.get(path)
-        if page is not None and not autoreload:
-            return page.module
-        stamp = self._stamp(path)
-        if page is not None and page.stamp == stamp:
-            return page.module
+        if page is not None:
+            if not autoreload:
+                return page
+            if stamp is None:
+                stamp = self._stamp(path)
+            if page.stamp == stamp:
+                return page
         with self._lock(path):
             page = self._pages.get(path)
             stamp = self._stamp(path)
             if page is not None and page.stamp == stamp:
-                return page.module
+                return page
             module = self._exec(path)
             if log is not None:
                 log(f"publisher: {'reloaded' if page else 'loaded'} {path}")
-            self._pages[path] = _Page(module, stamp)
-            return module
+            page = self._pages[path] = _Page(module, stamp)
+            return page
 
     @staticmethod
     def _exec(path: str) -> types.ModuleType:
@@ -170,13 +181,34 @@ def _strip_suffix(req: Any, directory: str, base: str) -> str:
 
 def locate(req: Any) -> tuple[str, str]:
     """Return (module file, dotted object path) for ``req``; 404 if none."""
+    module_file, func_path, _ = _locate(req)
+    return module_file, func_path
+
+
+def _locate(req: Any) -> tuple[str, str, tuple[float, int] | None]:
+    """:func:`locate`, plus the module file's (mtime, size) when this
+    already had to stat it (the usual ``/dir/page.py/func`` request)."""
     filename = req.filename or ""
-    if os.path.isdir(filename):
-        directory, base = filename, ""
-    else:
-        directory, base = os.path.split(filename)
     path_info = req.path_info or ""
     func_path = path_info.removeprefix("/").removesuffix("/")
+    try:
+        st: os.stat_result | None = os.stat(filename)
+    except (OSError, ValueError):
+        st = None
+    if st is not None:
+        if (stat.S_ISREG(st.st_mode) and filename.endswith(".py")
+                and filename.rfind("/") < len(filename) - 4):
+            # the request names the module file itself: no second stat
+            return filename, func_path.replace("/", ".") or "index", (
+                st.st_mtime, st.st_size)
+        if stat.S_ISDIR(st.st_mode):
+            return _locate_in(req, filename, "", func_path)
+    directory, base = os.path.split(filename)
+    return _locate_in(req, directory, base, func_path)
+
+
+def _locate_in(req: Any, directory: str, base: str,
+               func_path: str) -> tuple[str, str, None]:
     name = _strip_suffix(req, directory, base) if base else "index"
     module_file = os.path.join(directory, name + ".py")
     if not os.path.isfile(module_file):
@@ -186,7 +218,7 @@ def locate(req: Any) -> tuple[str, str]:
         module_file = index
         func_path = f"{name}/{func_path}" if func_path else name
     func_path = func_path.replace("/", ".") or "index"
-    return module_file, func_path
+    return module_file, func_path, None
 
 
 # ---------------------------------------------------------------------------
@@ -227,6 +259,8 @@ def traversable(obj: Any) -> bool:
 
 def publishable(obj: Any) -> bool:
     """Whether ``obj`` may be the final object of a URL."""
+    if type(obj) is types.FunctionType:
+        return True
     if isinstance(obj, _NEVER_PUBLISHED):
         return False
     if isinstance(obj, types.MethodType):
@@ -364,33 +398,90 @@ def nested_hooks(func: types.FunctionType) -> dict[str, Any]:
     return found
 
 
-def hooks_of(obj: Any) -> dict[str, Any]:
-    """The auth hooks that apply to ``obj`` (attributes, then nested)."""
-    hooks: dict[str, Any] = {}
+class _Facts:
+    """What the publisher learned about one function of a page: its nested
+    hooks (or the :class:`NestedHookError` they raise) and its parameters
+    (:func:`mod_python.util.call_info`, as a function and as a bound
+    method).  Code objects never change, so this holds until the page is
+    reloaded."""
+
+    __slots__ = ("bound_call", "call", "nested")
+
+    def __init__(self, func: types.FunctionType) -> None:
+        self.nested: dict[str, Any] | NestedHookError
+        try:
+            self.nested = nested_hooks(func)
+        except NestedHookError as exc:
+            self.nested = exc
+        self.call: Any = _MISSING
+        self.bound_call: Any = _MISSING
+
+
+def _facts(func: types.FunctionType, memo: dict[Any, _Facts]) -> _Facts:
+    facts = memo.get(func)
+    if facts is None:
+        facts = _Facts(func)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[func] = facts
+    return facts
+
+
+_MISSING: Any = object()
+
+
+def _hooks(obj: Any, memo: dict[Any, _Facts] | None) -> dict[str, Any] | None:
+    """The auth hooks that apply to ``obj``, or None when there are none."""
     func: Any = obj.__func__ if isinstance(obj, types.MethodType) else obj
     if isinstance(func, types.FunctionType):
-        hooks.update(nested_hooks(func))
+        if memo is None:
+            nested = nested_hooks(func)
+        else:
+            known = _facts(func, memo).nested
+            if isinstance(known, NestedHookError):
+                # a fresh exception: re-raising one object grows its traceback
+                raise NestedHookError(str(known))
+            nested = known
+        attrs = func.__dict__
+        if not attrs:
+            return dict(nested) if nested else None
+        hooks = dict(nested)
         for name in HOOK_NAMES:
-            if name in func.__dict__:
-                hooks[name] = func.__dict__[name]
-        return hooks
+            if name in attrs:
+                hooks[name] = attrs[name]
+        return hooks or None
+    if isinstance(obj, types.ModuleType):
+        namespace = obj.__dict__
+        if "__getattr__" not in namespace:   # PEP 562 hooks need getattr
+            if ("__auth__" not in namespace and "__access__" not in namespace
+                    and "__auth_realm__" not in namespace):
+                return None
+            return {name: namespace[name] for name in HOOK_NAMES
+                    if name in namespace}
+    hooks = {}
     for name in HOOK_NAMES:
-        try:
-            value = getattr(obj, name)
-        except AttributeError:
-            continue
-        hooks[name] = value
-    return hooks
+        value = getattr(obj, name, _MISSING)
+        if value is not _MISSING:
+            hooks[name] = value
+    return hooks or None
+
+
+def hooks_of(obj: Any) -> dict[str, Any]:
+    """The auth hooks that apply to ``obj`` (attributes, then nested)."""
+    return _hooks(obj, None) or {}
 
 
 def resolve_object(req: Any, module: types.ModuleType, object_path: str,
-                   auth: _Auth | None = None) -> Any:
+                   auth: _Auth | None = None, *,
+                   _memo: dict[Any, _Facts] | None = None) -> Any:
     """Walk ``object_path`` from ``module`` applying the rules and auth."""
-    auth = auth or _Auth(req)
-    auth.check(hooks_of(module))
+    hooks = _hooks(module, _memo)
+    if hooks is not None:
+        auth = auth or _Auth(req)
+        auth.check(hooks)
     obj: Any = module
     for step in object_path.split("."):
-        if not step or step.startswith("_"):
+        if not step or step[0] == "_":
             req.log_error(
                 f"MP0700: publisher: access to '{object_path}' refused "
                 f"(name '{step}' is private) in {module.__file__}",
@@ -403,11 +494,14 @@ def resolve_object(req: Any, module: types.ModuleType, object_path: str,
         except AttributeError:
             _raise(apache.HTTP_NOT_FOUND)
         try:
-            hooks = hooks_of(obj)
+            hooks = _hooks(obj, _memo)
         except NestedHookError as exc:
             req.log_error(f"MP0701: publisher: {exc}", apache.APLOG_ERR)
             _raise(apache.HTTP_INTERNAL_SERVER_ERROR)
-        auth.check(hooks)
+        if hooks is not None:
+            # the realm of an earlier step carries over to a later __auth__
+            auth = auth or _Auth(req)
+            auth.check(hooks)
     if not publishable(obj):
         _raise(apache.HTTP_FORBIDDEN)
     return obj
@@ -438,6 +532,68 @@ def call_with_form(obj: Any, form: Any, req: Any) -> Any:
     return util.apply_fs_data(obj, form, req=req)
 
 
+class _LazyForm(util.FieldStorage):
+    """``req.form`` for a callable that takes no form fields, on a request
+    without a body: the query string is parsed on first use.
+
+    Reading any attribute that :class:`~mod_python.util.FieldStorage` sets
+    in ``__init__`` (which every method does) runs the real constructor
+    first, so the object behaves as the eagerly built form would.
+    """
+
+    _lazy_req: Any
+
+    def __getattr__(self, name: str) -> Any:
+        namespace = self.__dict__
+        if name.startswith("__") or "_lazy_req" not in namespace:
+            raise AttributeError(name)
+        req = namespace.pop("_lazy_req")
+        util.FieldStorage.__init__(self, req, keep_blank_values=1)
+        return getattr(self, name)
+
+
+def _lazy_form(req: Any) -> _LazyForm:
+    form = _LazyForm.__new__(_LazyForm)
+    form._lazy_req = req
+    return form
+
+
+def _call_info(obj: Any, memo: dict[Any, _Facts] | None) -> Any:
+    """``util.call_info(obj)``, remembered in the page's memo."""
+    if memo is not None:
+        if type(obj) is types.FunctionType:
+            facts = _facts(obj, memo)
+            if facts.call is _MISSING:
+                facts.call = util.call_info(obj)
+            return facts.call
+        if (type(obj) is types.MethodType
+                and type(obj.__func__) is types.FunctionType):
+            facts = _facts(obj.__func__, memo)
+            if facts.bound_call is _MISSING:
+                facts.bound_call = util.call_info(obj)
+            return facts.bound_call
+    return util.call_info(obj)
+
+
+def _call(req: Any, obj: Any, memo: dict[Any, _Facts] | None) -> Any:
+    """Call ``obj`` as 3.5 does: ``req.form`` set, form fields as
+    arguments.  A callable that takes no form field (only ``req``, or
+    nothing) on a bodiless request gets a ``req.form`` that is parsed only
+    if it is used."""
+    form = getattr(req, "form", None)
+    if form is None:
+        info = _call_info(obj, memo)
+        if (info is not None and not info[2] and req.method != "POST"
+                and info[1] <= _ONLY_REQ):
+            req.form = _lazy_form(req)
+            return obj(req=req) if "req" in info[1] else obj()
+        form = req.form = util.FieldStorage(req, keep_blank_values=1)
+    return call_with_form(obj, form, req)
+
+
+_ONLY_REQ = frozenset({"req"})
+
+
 def _charset(content_type: str) -> str | None:
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
@@ -462,9 +618,13 @@ def write_result(req: Any, result: Any) -> bool:
     else:
         text = result if isinstance(result, str) else str(result)
         if not req._content_type_set:
-            kind = "text/html" if _looks_like_html(text[-100:]) else "text/plain"
-            req.content_type = f"{kind}; charset=utf-8"
-        charset = _charset(str(req.content_type or "")) or "utf-8"
+            if _looks_like_html(text[-100:]):
+                req.content_type = "text/html; charset=utf-8"
+            else:
+                req.content_type = "text/plain; charset=utf-8"
+            charset = "utf-8"
+        else:
+            charset = _charset(str(req.content_type or "")) or "utf-8"
         data = text.encode(charset)
     if not data:
         return False
@@ -472,15 +632,14 @@ def write_result(req: Any, result: Any) -> bool:
     return True
 
 
-def publish_object(req: Any, obj: Any, _depth: int = 0) -> bool:
+def publish_object(req: Any, obj: Any, _depth: int = 0, *,
+                   _memo: dict[Any, _Facts] | None = None) -> bool:
     """Call (if callable) and write ``obj``; results are published again."""
-    if callable(obj):
+    while callable(obj):
         if not publishable(obj) or _depth > 8:
             _raise(apache.HTTP_FORBIDDEN)
-        form = getattr(req, "form", None)
-        if form is None:
-            form = req.form = util.FieldStorage(req, keep_blank_values=1)
-        return publish_object(req, call_with_form(obj, form, req), _depth + 1)
+        obj = _call(req, obj, _memo)
+        _depth += 1
     return write_result(req, obj)
 
 
@@ -489,19 +648,22 @@ def handler(req: Any) -> int:
     if req.method not in ALLOWED_METHODS:
         req.allow_methods(list(ALLOWED_METHODS), 1)
         _raise(apache.HTTP_METHOD_NOT_ALLOWED)
-    module_file, object_path = locate(req)
-    debug = _config_flag(req, "PythonDebug") == "1"
+    module_file, object_path, stamp = _locate(req)
+    config = req.get_config()
+    debug = config.get("PythonDebug") == "1"
 
     def log(message: str) -> None:
         req.log_error(message, apache.APLOG_NOTICE)
 
-    module = page_cache.get(
+    page = page_cache.page(
         module_file,
-        autoreload=_config_flag(req, "PythonAutoReload") != "0",
+        autoreload=config.get("PythonAutoReload") != "0",
         log=log if debug else None,
+        stamp=stamp,
     )
-    obj = resolve_object(req, module, object_path)
-    written = publish_object(req, obj)
+    memo = page.memo
+    obj = resolve_object(req, page.module, object_path, _memo=memo)
+    written = publish_object(req, obj, _memo=memo)
     if not written and debug and req.next is None and not req._bytes_queued:
         log(f"publisher: nothing to publish for {req.uri}")
     return int(apache.OK)
