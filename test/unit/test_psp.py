@@ -276,6 +276,20 @@ def test_non_str_value_keeps_order_of_side_effects():
     assert req.out[:2] == ["before ", "[nested]"]
 
 
+def test_non_str_value_is_evaluated_once():
+    class Counter:
+        reads = 0
+
+        @property
+        def price(self) -> float:
+            Counter.reads += 1
+            return 9.5
+
+    out = _calls("a<%= c.price %>b<%= n %>c", c=Counter(), n=3)
+    assert "".join(out) == "a9.5b3c"
+    assert Counter.reads == 1
+
+
 def test_other_values_use_str():
     assert "".join(_calls("<%= v %>|<%= b %>|<%= f %>", v=None, b=True,
                           f=1.5)) == "None|True|1.5"

@@ -470,11 +470,13 @@ def _merged(run: list[ast.stmt], parts: list[ast.expr]) -> list[ast.stmt]:
     """The statements that replace ``run`` (two or more writes).
 
     Texts only: one write of the joined text.  With expressions: each is
-    evaluated once into a temporary; when all are exactly ``str`` or
-    ``int`` one write sends the whole run, otherwise (or when one raised)
-    the original statements run, so output order, ``str()`` calls with
-    side effects (``<%= other_psp %>`` runs that page) and the place of an
-    exception are those of the unmerged page.
+    evaluated once, in order, into a temporary; when all are exactly
+    ``str`` or ``int`` one write sends the whole run, otherwise the parts
+    are written one by one from the temporaries (so ``str()`` with side
+    effects, as ``<%= other_psp %>`` running that page, happens in page
+    order).  When an expression raised, the original statements run
+    instead, so the text before it is sent and the exception comes from
+    the same place as in the unmerged page.
     """
     first = run[0]
     exprs = [p for p in parts if not isinstance(p, ast.Constant)]
@@ -482,13 +484,15 @@ def _merged(run: list[ast.stmt], parts: list[ast.expr]) -> list[ast.stmt]:
         text = "".join(str(p.value) for p in parts if isinstance(p, ast.Constant))
         return [_write(ast.Constant(text), first)]
     names = [_TEMP.format(i) for i in range(len(exprs))]
+    failed = _TEMP.format("failed")
     assign: list[ast.stmt] = [
         ast.copy_location(ast.Assign([ast.Name(n, ast.Store())], e), e)
         for n, e in zip(names, exprs)]
-    reset: list[ast.stmt] = [ast.Assign([ast.Name(n, ast.Store()) for n in names],
-                                        ast.Constant(None))]
+    start = ast.Assign([ast.Name(failed, ast.Store())], ast.Constant(False))
     guard = ast.Try(body=assign, handlers=[ast.ExceptHandler(
-        ast.Name("Exception", ast.Load()), None, reset)], orelse=[], finalbody=[])
+        ast.Name("Exception", ast.Load()), None,
+        [ast.Assign([ast.Name(failed, ast.Store())], ast.Constant(True))])],
+        orelse=[], finalbody=[])
     checks: list[ast.expr] = []
     for n in names:
         cls = ast.Attribute(ast.Name(n, ast.Load()), "__class__", ast.Load())
@@ -496,18 +500,24 @@ def _merged(run: list[ast.stmt], parts: list[ast.expr]) -> list[ast.stmt]:
             ast.Compare(cls, [ast.Is()], [ast.Name("str", ast.Load())]),
             ast.Compare(cls, [ast.Is()], [ast.Name("int", ast.Load())])]))
     values: list[ast.expr] = []
+    one_by_one: list[ast.stmt] = []
     temps = iter(names)
-    for p in parts:
+    for p, stmt in zip(parts, run):
         if isinstance(p, ast.Constant):
             values.append(p)
+            one_by_one.append(stmt)
         else:
-            values.append(ast.FormattedValue(ast.Name(next(temps), ast.Load()),
-                                             ord("s"), None))
+            temp = next(temps)
+            values.append(ast.FormattedValue(ast.Name(temp, ast.Load()), ord("s"), None))
+            one_by_one.append(_write(ast.Call(ast.Name("str", ast.Load()),
+                                              [ast.Name(temp, ast.Load())], []), stmt))
     fast = _write(ast.JoinedStr(values), first)
     test = checks[0] if len(checks) == 1 else ast.BoolOp(ast.And(), checks)
-    for node in (guard, test):
+    chosen = ast.If(ast.Name(failed, ast.Load()), list(run),
+                    [ast.If(test, [fast], one_by_one)])
+    for node in (start, guard, chosen, *chosen.orelse):
         ast.copy_location(node, first)
-    return [guard, ast.copy_location(ast.If(test, [fast], list(run)), first)]
+    return [start, guard, chosen]
 
 
 def _write(data: ast.expr, where: ast.stmt) -> ast.stmt:
