@@ -605,12 +605,10 @@ def _split_multipart(
     out: list[tuple[PartStart, bytes]] = []
     append = out.append
     match = _SIMPLE_SEGMENT_RE.match
-    n = 0
     for seg in segments:
         if seg[:2] == b"--":
             return out      # the closing delimiter; the epilogue is ignored
-        n += 1
-        if max_parts is not None and n > max_parts:
+        if max_parts is not None and len(out) >= max_parts:
             return None
         m = match(seg)
         if m is not None:
