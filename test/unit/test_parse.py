@@ -101,6 +101,19 @@ def test_parse_header() -> None:
     assert parse_header("") == ("", {})
 
 
+def test_parse_header_split_path_matches_regex() -> None:
+    # Options without quotes or backslashes are split, not matched by the
+    # regular expression: both must agree.
+    rng = random.Random(99)
+    alphabet = " \t;=aBc*-\n\u00e9"
+    cases = ["a=b", " a = b ", "a", "a b=c", "=x", ";;", "a=b=c", "A=1;a=2",
+             "x*=utf-8''%C3%A9", "b=1\n", "b=1\nc", "", " ; ", "a=;b"]
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+              for _ in range(5000)]
+    for rest in cases:
+        assert _parse._split_options(rest) == _parse._regex_options(rest), rest
+
+
 # -- multipart ---------------------------------------------------------------------
 
 BOUNDARY = b"----b0und4ry"

@@ -212,21 +212,43 @@ def parse_header(line: str | bytes) -> tuple[str, dict[str, str]]:
         line = decode_header_bytes(line)
     main, sep, rest = line.partition(";")
     options: dict[str, str] = {}
-    extended: dict[str, str] = {}
     if sep:
-        for m in _OPTION_RE.finditer(";" + rest):
-            key = m["key"].lower()
-            if m["quoted"] is not None:
-                quoted = m["quoted"]
-                value = _UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
-            else:
-                value = (m["token"] or "").strip()
+        pairs = (_split_options(rest) if '"' not in rest and "\\" not in rest
+                 else _regex_options(rest))
+        extended: dict[str, str] = {}
+        for key, value in pairs:
             if key.endswith("*"):
                 extended[key[:-1]] = _decode_ext_value(value)
             else:
                 options[key] = value
-    options.update(extended)
+        options.update(extended)
     return main.strip().lower(), options
+
+
+def _regex_options(rest: str) -> list[tuple[str, str]]:
+    """The ``(name, value)`` options after the first ``;`` of a header."""
+    out = []
+    for m in _OPTION_RE.finditer(";" + rest):
+        if m["quoted"] is not None:
+            quoted = m["quoted"]
+            value = _UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
+        else:
+            value = (m["token"] or "").strip()
+        out.append((m["key"].lower(), value))
+    return out
+
+
+def _split_options(rest: str) -> list[tuple[str, str]]:
+    """:func:`_regex_options` for options without quotes or backslashes
+    (the usual ``boundary=...``, ``charset=...``), by splitting: the
+    regular expression backtracks over every character of a value."""
+    out = []
+    for item in rest.split(";"):
+        key, _, value = item.partition("=")
+        words = key.split()
+        if len(words) == 1:     # a name without white space inside
+            out.append((words[0].lower(), value.strip()))
+    return out
 
 
 def decode_header_bytes(raw: bytes) -> str:
@@ -578,9 +600,10 @@ def parse_multipart(
 
 
 # After a delimiter: padding, CRLF, a plain field's header block, CRLFCRLF.
+# Groups: the Content-Disposition value, the name.
 _SIMPLE_SEGMENT_RE = re.compile(
-    rb'[ \t]*\r\n(content-disposition:[ \t]*form-data;[ \t]?'
-    rb'name="([^"\\\r\n]*)"[ \t]*)\r\n\r\n',
+    rb'[ \t]*\r\ncontent-disposition:[ \t]*(form-data;[ \t]?'
+    rb'name="([^"\\\r\n]*)")[ \t]*\r\n\r\n',
     re.IGNORECASE)
 _PADDED_CRLF_RE = re.compile(rb"[ \t]*\r\n")
 
@@ -600,27 +623,31 @@ def _split_multipart(
     else:
         segments = body.split(b"\r\n" + dash_boundary)
         del segments[0]     # the preamble
-        if not segments:
-            return None
+    # Limits that the whole body cannot reach need no check per part.
+    if max_parts is not None and len(segments) <= max_parts:
+        max_parts = None
+    if max_field_size is not None and len(body) <= max_field_size:
+        max_field_size = None
+    if max_header_size is not None and len(body) <= max_header_size:
+        max_header_size = None
     out: list[tuple[PartStart, bytes]] = []
     append = out.append
     match = _SIMPLE_SEGMENT_RE.match
     for seg in segments:
-        if seg[:2] == b"--":
+        if seg.startswith(b"--"):
             return out      # the closing delimiter; the epilogue is ignored
         if max_parts is not None and len(out) >= max_parts:
             return None
         m = match(seg)
-        if m is not None:
+        if m is not None and m[0].isascii():
             start = m.end()
-            # The rest of the header line is ASCII: decoding the value
-            # decodes the name the same way.
-            value = decode_header_bytes(m[1][_CD_LEN:].strip())
-            name = decode_header_bytes(m[2])
-            part = PartStart([("content-disposition", value)], name, None,
-                             "text/plain", {}, "form-data", {"name": name})
-            if max_header_size is not None and m.end(1) - m.start(1) > max_header_size:
+            if (max_header_size is not None
+                    and start - seg.index(b"\r\n") - 6 > max_header_size):
                 return None
+            name = m[2].decode("ascii")
+            part = PartStart([("content-disposition", m[1].decode("ascii"))],
+                             name, None, "text/plain", {}, "form-data",
+                             {"name": name})
         else:
             pm = _PADDED_CRLF_RE.match(seg)
             if pm is None:

@@ -469,13 +469,18 @@ class FieldStorage:
             max_field_size=self._limit(self.max_field_size))
         append = self.list.append
         plain = self.field_callback is None
+        new = object.__new__
         for start, data in parts:
             if start.filename is None and plain:
-                append(Field(start.name, type=start.content_type,
-                             type_options=start.type_options,
-                             disposition=start.disposition,
-                             disposition_options=start.disposition_options,
-                             raw_headers=start.headers, data=data))
+                # Field(name, type=..., ..., data=data), without the call.
+                field = new(Field)
+                field.__dict__.update(
+                    name=start.name, filename=None, _file=None, _data=data,
+                    type=start.content_type, type_options=start.type_options,
+                    disposition=start.disposition,
+                    disposition_options=start.disposition_options,
+                    _headers=None, _raw_headers=start.headers, _string=None)
+                append(field)
             else:
                 field = self._start_part(start)
                 if data:
