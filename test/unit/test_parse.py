@@ -325,7 +325,14 @@ def simple_part(name: bytes, value: bytes, sep: bytes = b"; ") -> bytes:
             + b'name="' + name + b'"\r\n\r\n' + value + b"\r\n")
 
 
+BROWSER_FORM = (simple_part(b"a", b"1") + simple_part(b"b", b"")
+                + simple_part(b"c", b"x\r\n--" + BOUNDARY[:-1] + b"\r\n\r\n")
+                + b"--" + BOUNDARY + b"--\r\n")
+
 ODD_BODIES = [
+    BROWSER_FORM,
+    BROWSER_FORM + b"epilogue\r\n--" + BOUNDARY + b"--\r\n",
+    b"--" + BOUNDARY + b"--\r\n--" + BOUNDARY + b"--",
     build_body(),
     build_body().replace(b"preamble\r\n", b""),
     b"--" + BOUNDARY + b"--\r\n",
@@ -365,9 +372,31 @@ def test_parse_multipart_matches_incremental(body: bytes) -> None:
     assert whole(body) == incremental(body)
 
 
+def test_split_plain_form() -> None:
+    names, contents = _parse.split_plain_form(BROWSER_FORM, BOUNDARY)  # type: ignore[misc]
+    assert names == ["a", "b", "c"]
+    assert contents == [b"1", b"", b"x\r\n--" + BOUNDARY[:-1] + b"\r\n\r\n"]
+    # anything else is left to parse_multipart
+    for body in (build_body(), b"pre\r\n" + BROWSER_FORM,
+                 BROWSER_FORM.replace(b'name="b"', b'name="b"; filename="f"'),
+                 BROWSER_FORM.replace(b"form-data;", b"form-data;  "),
+                 BROWSER_FORM.replace(b'name="a"', "name=\"\u00e9\"".encode()),
+                 BROWSER_FORM[:-4], b"--" + BOUNDARY + b"--"):
+        assert _parse.split_plain_form(body, BOUNDARY) is None, body
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_parts=2) is None
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_field_size=1) is None
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_header_size=39) is None
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_header_size=40)
+
+
 def test_parse_multipart_limits_match_incremental() -> None:
     fields = b"".join(simple_part(b"f%d" % i, b"v" * i) for i in range(12))
     body = fields + b"--" + BOUNDARY + b"--\r\n"
+    for kw in ({"max_parts": 12}, {"max_parts": 11}, {"max_field_size": 11},
+               {"max_field_size": 10}, {"max_header_size": 42},
+               {"max_header_size": 41}):
+        assert whole(body, **kw) == incremental(body, **kw), kw
+    body = fields.replace(b"; name", b";name") + b"--" + BOUNDARY + b"--\r\n"
     for kw in ({"max_parts": 12}, {"max_parts": 11}, {"max_parts": 0},
                {"max_field_size": 11}, {"max_field_size": 10},
                {"max_header_size": 40}, {"max_header_size": 39},
@@ -385,7 +414,8 @@ def test_parse_multipart_limits_match_incremental() -> None:
 
 def test_parse_multipart_random_mutations_match_incremental() -> None:
     rng = random.Random(1234)
-    base = [build_body(), ODD_BODIES[10], ODD_BODIES[15]]
+    base = [build_body(), ODD_BODIES[13], ODD_BODIES[18], BROWSER_FORM,
+            BROWSER_FORM + b"epilogue\r\n--" + BOUNDARY + b"\r\n"]
     alphabet = b"\r\n- \t\"\\;=:aX" + BOUNDARY[:4]
     for _ in range(3000):
         body = bytearray(rng.choice(base))

@@ -47,6 +47,7 @@ from mod_python._parse import (
     parse_multipart,
     parse_qs,
     parse_qsl,
+    split_plain_form,
 )
 
 __all__ = [
@@ -461,18 +462,38 @@ class FieldStorage:
 
     def _parse_multipart(self, boundary: str, body: bytes) -> None:
         """A whole multipart body, in memory."""
-        parts = parse_multipart(
-            body, boundary.encode("latin-1", "replace"),
-            max_parts=self._remaining_fields(),
-            max_header_size=self._limit(self.max_header_size),
-            max_body_size=self._limit(self.max_body_size),
-            max_field_size=self._limit(self.max_field_size))
+        bboundary = boundary.encode("latin-1", "replace")
+        max_parts = self._remaining_fields()
+        max_header_size = self._limit(self.max_header_size)
+        max_field_size = self._limit(self.max_field_size)
         append = self.list.append
-        plain = self.field_callback is None
         new = object.__new__
+        if self.field_callback is None:
+            plain = split_plain_form(body, bboundary, max_parts,
+                                     max_header_size, max_field_size)
+            if plain is not None:
+                # The usual form: plain fields only.  Field(name, ...,
+                # data=data) without the call.
+                for name, data in zip(*plain):
+                    field = new(Field)
+                    field.__dict__.update(
+                        name=name, filename=None, _file=None, _data=data,
+                        type="text/plain", type_options={},
+                        disposition="form-data",
+                        disposition_options={"name": name}, _headers=None,
+                        _raw_headers=[("content-disposition",
+                                       f'form-data; name="{name}"')],
+                        _string=None)
+                    append(field)
+                return
+        parts = parse_multipart(
+            body, bboundary, max_parts=max_parts,
+            max_header_size=max_header_size,
+            max_body_size=self._limit(self.max_body_size),
+            max_field_size=max_field_size)
+        plain_parts = self.field_callback is None
         for start, data in parts:
-            if start.filename is None and plain:
-                # Field(name, type=..., ..., data=data), without the call.
+            if start.filename is None and plain_parts:
                 field = new(Field)
                 field.__dict__.update(
                     name=start.name, filename=None, _file=None, _data=data,
