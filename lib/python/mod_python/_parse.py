@@ -649,7 +649,7 @@ def split_plain_form(
     pairs = list(map(re.Match.groups, matches))  # type: ignore[arg-type]
     names_b: tuple[bytes, ...]
     contents: tuple[bytes, ...]
-    names_b, contents = zip(*pairs)  # type: ignore[assignment]
+    names_b, contents = zip(*pairs)
     if not b"".join(names_b).isascii():
         return None
     if (max_header_size is not None and max(map(len, names_b))
