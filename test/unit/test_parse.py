@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from mod_python._parse import (
     TooManyFields,
     parse_cookie_header,
     parse_header,
+    parse_multipart,
     parse_qs,
     parse_qsl,
 )
@@ -97,6 +99,19 @@ def test_parse_header() -> None:
     assert parse_header("attachment; filename*=UTF-8''%e2%82%ac.txt")[1] == {
         "filename": "\u20ac.txt"}
     assert parse_header("") == ("", {})
+
+
+def test_parse_header_split_path_matches_regex() -> None:
+    # Options without quotes or backslashes are split, not matched by the
+    # regular expression: both must agree.
+    rng = random.Random(99)
+    alphabet = " \t;=aBc*-\n\u00e9"
+    cases = ["a=b", " a = b ", "a", "a b=c", "=x", ";;", "a=b=c", "A=1;a=2",
+             "x*=utf-8''%C3%A9", "b=1\n", "b=1\nc", "", " ; ", "a=;b"]
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+              for _ in range(5000)]
+    for rest in cases:
+        assert _parse._split_options(rest) == _parse._regex_options(rest), rest
 
 
 # -- multipart ---------------------------------------------------------------------
@@ -278,6 +293,153 @@ def test_multipart_limit_errors_are_parse_errors() -> None:
 
 def test_multipart_empty_body_without_parts() -> None:
     assert collect(feed_all(b"--" + BOUNDARY + b"--\r\n")) == []
+
+
+# -- parse_multipart (whole body in memory) -------------------------------------
+
+
+def incremental(body: bytes, **kw: object) -> object:
+    """What MultipartParser gives: [(PartStart, content)] or the error type."""
+    try:
+        events = feed_all(body, **kw)
+    except _parse.ParseError as exc:
+        return type(exc)
+    out: list[tuple[PartStart, bytes]] = []
+    for ev in events:
+        if isinstance(ev, PartStart):
+            out.append((ev, b""))
+        elif isinstance(ev, PartData):
+            out[-1] = (out[-1][0], out[-1][1] + ev.data)
+    return out
+
+
+def whole(body: bytes, **kw: object) -> object:
+    try:
+        return parse_multipart(body, BOUNDARY, **kw)  # type: ignore[arg-type]
+    except _parse.ParseError as exc:
+        return type(exc)
+
+
+def simple_part(name: bytes, value: bytes, sep: bytes = b"; ") -> bytes:
+    return (b"--" + BOUNDARY + b"\r\nContent-Disposition: form-data" + sep
+            + b'name="' + name + b'"\r\n\r\n' + value + b"\r\n")
+
+
+BROWSER_FORM = (simple_part(b"a", b"1") + simple_part(b"b", b"")
+                + simple_part(b"c", b"x\r\n--" + BOUNDARY[:-1] + b"\r\n\r\n")
+                + b"--" + BOUNDARY + b"--\r\n")
+
+ODD_BODIES = [
+    BROWSER_FORM,
+    BROWSER_FORM + b"epilogue\r\n--" + BOUNDARY + b"--\r\n",
+    b"--" + BOUNDARY + b"--\r\n--" + BOUNDARY + b"--",
+    build_body(),
+    build_body().replace(b"preamble\r\n", b""),
+    b"--" + BOUNDARY + b"--\r\n",
+    b"--" + BOUNDARY + b"--",
+    b"",
+    b"--" + BOUNDARY,
+    b"--" + BOUNDARY + b"\r\n",
+    b"--" + BOUNDARY + b"  \t\r\n\r\nno headers\r\n--" + BOUNDARY + b"--",
+    b"--" + BOUNDARY + b"XX\r\n\r\n",
+    b"--" + BOUNDARY + b"\r\nno colon here\r\n\r\nx\r\n--" + BOUNDARY + b"--",
+    simple_part(b"a", b"1") + simple_part(b"b", b"")
+    + b"--" + BOUNDARY + b"--\r\n" + simple_part(b"c", b"3"),
+    simple_part(b"a", b"1") + simple_part(b"b", b"2"),          # truncated
+    simple_part(b"a", b"1")[:-2] + b"--" + BOUNDARY + b"--",    # no CRLF
+    simple_part("na\u00efve \u20ac".encode(), "v\u00e9".encode())
+    + b"--" + BOUNDARY + b"--",
+    simple_part(b"caf\xe9", b"x") + b"--" + BOUNDARY + b"--",     # latin-1
+    simple_part(b"a", b"1", sep=b";") + simple_part(b"b", b"2", sep=b";   ")
+    + b"--" + BOUNDARY + b"--",
+    simple_part(b"a;b", b"1").replace(b"Content-Disposition", b"CONTENT-disposition")
+    .replace(b"form-data", b"Form-Data") + b"--" + BOUNDARY + b"--",
+    simple_part(b'a\\"b', b"1") + b"--" + BOUNDARY + b"--",
+    simple_part(b"a", b"1").replace(b'"\r\n', b'"  \r\n') + b"--" + BOUNDARY + b"--",
+    # a delimiter inside a header block
+    b"--" + BOUNDARY + b"\r\nX-A: 1\r\n--" + BOUNDARY + b": 2\r\n\r\nv\r\n--"
+    + BOUNDARY + b"--",
+    # CRLF CRLF straddling a delimiter
+    b"--" + BOUNDARY + b"\r\nX-A: 1\r\n\r\n--" + BOUNDARY + b"\r\n\r\nv\r\n--"
+    + BOUNDARY + b"--",
+    b"--" + BOUNDARY + b'\r\nContent-Disposition: form-data; name="a"\r\n'
+    b"Content-Type: text/x; charset=latin-1\r\n\r\nv\r\n--" + BOUNDARY + b"--",
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES)
+def test_parse_multipart_matches_incremental(body: bytes) -> None:
+    assert whole(body) == incremental(body)
+
+
+def test_split_plain_form() -> None:
+    names, contents = _parse.split_plain_form(BROWSER_FORM, BOUNDARY)  # type: ignore[misc]
+    assert names == ["a", "b", "c"]
+    assert contents == [b"1", b"", b"x\r\n--" + BOUNDARY[:-1] + b"\r\n\r\n"]
+    # anything else is left to parse_multipart
+    for body in (build_body(), b"pre\r\n" + BROWSER_FORM,
+                 BROWSER_FORM.replace(b'name="b"', b'name="b"; filename="f"'),
+                 BROWSER_FORM.replace(b"form-data;", b"form-data;  "),
+                 BROWSER_FORM.replace(b'name="a"', "name=\"\u00e9\"".encode()),
+                 BROWSER_FORM[:-4], b"--" + BOUNDARY + b"--"):
+        assert _parse.split_plain_form(body, BOUNDARY) is None, body
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_parts=2) is None
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_field_size=1) is None
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_header_size=39) is None
+    assert _parse.split_plain_form(BROWSER_FORM, BOUNDARY, max_header_size=40)
+
+
+def test_parse_multipart_limits_match_incremental() -> None:
+    fields = b"".join(simple_part(b"f%d" % i, b"v" * i) for i in range(12))
+    body = fields + b"--" + BOUNDARY + b"--\r\n"
+    for kw in ({"max_parts": 12}, {"max_parts": 11}, {"max_field_size": 11},
+               {"max_field_size": 10}, {"max_header_size": 42},
+               {"max_header_size": 41}):
+        assert whole(body, **kw) == incremental(body, **kw), kw
+    body = fields.replace(b"; name", b";name") + b"--" + BOUNDARY + b"--\r\n"
+    for kw in ({"max_parts": 12}, {"max_parts": 11}, {"max_parts": 0},
+               {"max_field_size": 11}, {"max_field_size": 10},
+               {"max_header_size": 40}, {"max_header_size": 39},
+               {"max_body_size": len(body)}, {"max_body_size": len(body) - 1}):
+        assert whole(body, **kw) == incremental(body, **kw), kw
+    huge = simple_part(b"t", b"x" * 5000) + b"--" + BOUNDARY + b"--"
+    assert whole(huge, max_field_size=4096) is FieldTooLarge
+    fhuge = huge.replace(b'name="t"', b'name="t"; filename="t"')
+    assert whole(fhuge, max_field_size=4096) == incremental(fhuge)
+    big_header = (b"--" + BOUNDARY + b"\r\nX-Big: " + b"h" * 20000
+                  + b"\r\n\r\nx\r\n--" + BOUNDARY + b"--")
+    assert whole(big_header, max_header_size=16384) is PartHeaderTooLarge
+    assert whole(big_header[:200], max_header_size=100) is PartHeaderTooLarge
+
+
+def test_parse_multipart_random_mutations_match_incremental() -> None:
+    rng = random.Random(1234)
+    base = [build_body(), ODD_BODIES[13], ODD_BODIES[18], BROWSER_FORM,
+            BROWSER_FORM + b"epilogue\r\n--" + BOUNDARY + b"\r\n"]
+    alphabet = b"\r\n- \t\"\\;=:aX" + BOUNDARY[:4]
+    for _ in range(3000):
+        body = bytearray(rng.choice(base))
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(body) + 1)
+            op = rng.random()
+            if op < 0.4:
+                body[i:i] = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 3)))
+            elif op < 0.8:
+                del body[i:i + rng.randint(1, 4)]
+            else:
+                body[i:i] = b"\r\n--" + BOUNDARY
+        data = bytes(body)
+        assert whole(data) == incremental(data), data
+
+
+def test_parse_multipart_str_boundary_and_bad_boundary() -> None:
+    assert whole(build_body()) == incremental(build_body())
+    first = parse_multipart(build_body(), BOUNDARY.decode())[0]
+    assert (first[0].name, first[1]) == ("text", b"hello world")
+    with pytest.raises(MalformedMultipart):
+        parse_multipart(b"", b"")
+    with pytest.raises(MalformedMultipart):
+        parse_multipart(b"", b"x" * 201)
 
 
 # -- cookie header -----------------------------------------------------------------

@@ -358,9 +358,19 @@ def parse_cookie(s: str, Class: type[Cookie] = Cookie,
 
 
 def _cookie_header(req: Any) -> str:
-    values = [str(v) for k, v in req.headers_in.items()
-              if str(k).lower() == "cookie"]
-    return "; ".join(values)
+    headers = req.headers_in
+    if type(headers).__module__ == "_apache":
+        # An Apache table looks the name up case-insensitively and gives a
+        # str, or a list when the header is repeated.
+        try:
+            value = headers["Cookie"]
+        except KeyError:
+            return ""
+        if isinstance(value, str):
+            return value
+        return "; ".join(str(v) for v in value)
+    return "; ".join(str(v) for k, v in headers.items()
+                     if str(k).lower() == "cookie")
 
 
 def get_cookies(req: Any, Class: type[Cookie] = Cookie,

@@ -41,8 +41,10 @@ __all__ = [
     "decode_header_bytes",
     "parse_cookie_header",
     "parse_header",
+    "parse_multipart",
     "parse_qs",
     "parse_qsl",
+    "split_plain_form",
 ]
 
 #: Default limits (callers usually pass their own).
@@ -211,21 +213,43 @@ def parse_header(line: str | bytes) -> tuple[str, dict[str, str]]:
         line = decode_header_bytes(line)
     main, sep, rest = line.partition(";")
     options: dict[str, str] = {}
-    extended: dict[str, str] = {}
     if sep:
-        for m in _OPTION_RE.finditer(";" + rest):
-            key = m["key"].lower()
-            if m["quoted"] is not None:
-                quoted = m["quoted"]
-                value = _UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
-            else:
-                value = (m["token"] or "").strip()
+        pairs = (_split_options(rest) if '"' not in rest and "\\" not in rest
+                 else _regex_options(rest))
+        extended: dict[str, str] = {}
+        for key, value in pairs:
             if key.endswith("*"):
                 extended[key[:-1]] = _decode_ext_value(value)
             else:
                 options[key] = value
-    options.update(extended)
+        options.update(extended)
     return main.strip().lower(), options
+
+
+def _regex_options(rest: str) -> list[tuple[str, str]]:
+    """The ``(name, value)`` options after the first ``;`` of a header."""
+    out = []
+    for m in _OPTION_RE.finditer(";" + rest):
+        if m["quoted"] is not None:
+            quoted = m["quoted"]
+            value = _UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
+        else:
+            value = (m["token"] or "").strip()
+        out.append((m["key"].lower(), value))
+    return out
+
+
+def _split_options(rest: str) -> list[tuple[str, str]]:
+    """:func:`_regex_options` for options without quotes or backslashes
+    (the usual ``boundary=...``, ``charset=...``), by splitting: the
+    regular expression backtracks over every character of a value."""
+    out = []
+    for item in rest.split(";"):
+        key, _, value = item.partition("=")
+        words = key.split()
+        if len(words) == 1:     # a name without white space inside
+            out.append((words[0].lower(), value.strip()))
+    return out
 
 
 def decode_header_bytes(raw: bytes) -> str:
@@ -242,7 +266,7 @@ def decode_header_bytes(raw: bytes) -> str:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class PartStart:
     """A part begins; ``headers`` in order, names lower-cased."""
 
@@ -255,7 +279,7 @@ class PartStart:
     disposition_options: dict[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class PartData:
     """Some bytes of the current part's content (any size, may be empty)."""
 
@@ -476,7 +500,25 @@ class MultipartParser:
         return data, done
 
 
+# The part header block that browsers send for a plain field, matched as a
+# whole: ``Content-Disposition: form-data; name="..."`` and nothing else.
+# The result is the same as the general path below gives; everything else
+# (file parts, extra headers, escapes, odd spacing) takes that path.
+_SIMPLE_PART_RE = re.compile(
+    rb'content-disposition:[ \t]*form-data;[ \t]?name="([^"\\\r\n]*)"[ \t]*',
+    re.IGNORECASE)
+_CD_LEN = len(b"content-disposition:")
+
+
 def _part_start(raw: bytes) -> PartStart:
+    m = _SIMPLE_PART_RE.fullmatch(raw)
+    if m is not None:
+        # Decoding the value decodes the name the same way (the rest of
+        # the line is ASCII).
+        value = decode_header_bytes(raw[_CD_LEN:].strip())
+        name = decode_header_bytes(m[1])
+        return PartStart([("content-disposition", value)], name, None,
+                         "text/plain", {}, "form-data", {"name": name})
     headers: list[tuple[str, str]] = []
     for line in raw.split(b"\r\n"):
         if line[:1] in (b" ", b"\t") and headers:
@@ -507,6 +549,254 @@ def _part_start(raw: bytes) -> PartStart:
         disposition=disposition,
         disposition_options=disp_opts,
     )
+
+
+def _skip_padding(body: bytes, pos: int, what: str) -> int:
+    """After a boundary: transport padding (spaces, tabs), then CRLF.
+    The position after the CRLF."""
+    end = len(body)
+    while pos < end and body[pos] in b" \t":
+        pos += 1
+    if pos + 2 > end:
+        raise MalformedMultipart("multipart body is truncated "
+                                 "(no closing boundary)")
+    if body[pos:pos + 2] != b"\r\n":
+        raise MalformedMultipart(f"junk after {what}")
+    return pos + 2
+
+
+def parse_multipart(
+    body: bytes,
+    boundary: bytes | str,
+    *,
+    max_parts: int | None = DEFAULT_MAX_FIELDS,
+    max_header_size: int | None = DEFAULT_MAX_HEADER_SIZE,
+    max_body_size: int | None = None,
+    max_field_size: int | None = None,
+) -> list[tuple[PartStart, bytes]]:
+    """Parse a complete ``multipart/form-data`` body held in memory.
+
+    Returns ``(part start, content)`` for every part, in order.  The result
+    and the errors are those of feeding *body* to a :class:`MultipartParser`
+    with the same limits and closing it, but without an event loop: the
+    body is split at the delimiters in one call and each plain field is
+    recognised by one regular expression.  Anything unusual (a truncated
+    body, a limit reached, a delimiter inside a header block) is left to a
+    part-by-part scan that reports the exact error.  (For a truncated body the error may be
+    :class:`MalformedMultipart` where the incremental parser, which sees the
+    content as it arrives, would first report :class:`FieldTooLarge`.)
+    """
+    if isinstance(boundary, str):
+        boundary = boundary.encode("latin-1")
+    if not boundary or len(boundary) > 200:
+        raise MalformedMultipart("bad multipart boundary")
+    if max_body_size is not None and len(body) > max_body_size:
+        raise BodyTooLarge(f"body larger than {max_body_size} bytes")
+    plain = split_plain_form(body, boundary, max_parts, max_header_size,
+                             max_field_size)
+    if plain is not None:
+        return [(PartStart([("content-disposition",
+                             f'form-data; name="{name}"')],
+                           name, None, "text/plain", {}, "form-data",
+                           {"name": name}), data)
+                for name, data in zip(*plain)]
+    parts = _split_multipart(body, boundary, max_parts, max_header_size,
+                             max_field_size)
+    if parts is None:
+        parts = _parse_multipart_seq(body, boundary, max_parts,
+                                     max_header_size, max_field_size)
+    return parts
+
+
+# A segment between two delimiters that is a plain field as browsers send
+# it; groups: the name, the content.
+_BROWSER_FIELD_RE = re.compile(
+    rb'\r\nContent-Disposition: form-data; name="([^"\\\r\n]*)"\r\n\r\n(.*)',
+    re.DOTALL)
+_BROWSER_FIELD_HEADER = len(b'Content-Disposition: form-data; name=""')
+
+
+def split_plain_form(
+    body: bytes,
+    boundary: bytes,
+    max_parts: int | None = DEFAULT_MAX_FIELDS,
+    max_header_size: int | None = DEFAULT_MAX_HEADER_SIZE,
+    max_field_size: int | None = None,
+) -> tuple[list[str], list[bytes]] | None:
+    """``(names, contents)`` of a body made only of plain fields with the
+    exact header browsers send (``Content-Disposition: form-data;
+    name="..."``, ASCII name), no preamble and no limit reached; None for
+    any other body, which :func:`parse_multipart` then handles.
+
+    The result is what :func:`parse_multipart` gives for such a body (its
+    fast path uses this), but the per-part work is done by C loops
+    (``bytes.split``, ``map`` over a compiled pattern), not by Python code.
+    """
+    dash_boundary = b"--" + boundary
+    if not body.startswith(dash_boundary):
+        return None
+    segments = body[len(dash_boundary):].split(b"\r\n" + dash_boundary)
+    # The last segment is the closing "--" (and the epilogue); a delimiter
+    # in the epilogue makes a segment that does not match below.
+    if len(segments) < 2 or not segments[-1].startswith(b"--"):
+        return None
+    del segments[-1]
+    if max_parts is not None and len(segments) > max_parts:
+        return None
+    matches = list(map(_BROWSER_FIELD_RE.fullmatch, segments))
+    if None in matches:
+        return None
+    pairs = list(map(re.Match.groups, matches))  # type: ignore[arg-type]
+    names_b: tuple[bytes, ...]
+    contents: tuple[bytes, ...]
+    names_b, contents = zip(*pairs)
+    if not b"".join(names_b).isascii():
+        return None
+    if (max_header_size is not None and max(map(len, names_b))
+            + _BROWSER_FIELD_HEADER > max_header_size):
+        return None
+    if (max_field_size is not None
+            and max(map(len, contents)) > max_field_size):
+        return None
+    return list(map(bytes.decode, names_b)), list(contents)
+
+
+# After a delimiter: padding, CRLF, a plain field's header block, CRLFCRLF.
+# Groups: the Content-Disposition value, the name.
+_SIMPLE_SEGMENT_RE = re.compile(
+    rb'[ \t]*\r\ncontent-disposition:[ \t]*(form-data;[ \t]?'
+    rb'name="([^"\\\r\n]*)")[ \t]*\r\n\r\n',
+    re.IGNORECASE)
+_PADDED_CRLF_RE = re.compile(rb"[ \t]*\r\n")
+
+
+def _split_multipart(
+    body: bytes,
+    boundary: bytes,
+    max_parts: int | None,
+    max_header_size: int | None,
+    max_field_size: int | None,
+) -> list[tuple[PartStart, bytes]] | None:
+    """The fast path of :func:`parse_multipart`; None when the body needs
+    the part-by-part scan (it is malformed, truncated or over a limit)."""
+    dash_boundary = b"--" + boundary
+    if body.startswith(dash_boundary):
+        segments = body[len(dash_boundary):].split(b"\r\n" + dash_boundary)
+    else:
+        segments = body.split(b"\r\n" + dash_boundary)
+        del segments[0]     # the preamble
+    # Limits that the whole body cannot reach need no check per part.
+    if max_parts is not None and len(segments) <= max_parts:
+        max_parts = None
+    if max_field_size is not None and len(body) <= max_field_size:
+        max_field_size = None
+    if max_header_size is not None and len(body) <= max_header_size:
+        max_header_size = None
+    out: list[tuple[PartStart, bytes]] = []
+    append = out.append
+    match = _SIMPLE_SEGMENT_RE.match
+    for seg in segments:
+        if seg.startswith(b"--"):
+            return out      # the closing delimiter; the epilogue is ignored
+        if max_parts is not None and len(out) >= max_parts:
+            return None
+        m = match(seg)
+        if m is not None and m[0].isascii():
+            start = m.end()
+            if (max_header_size is not None
+                    and start - seg.index(b"\r\n") - 6 > max_header_size):
+                return None
+            name = m[2].decode("ascii")
+            part = PartStart([("content-disposition", m[1].decode("ascii"))],
+                             name, None, "text/plain", {}, "form-data",
+                             {"name": name})
+        else:
+            pm = _PADDED_CRLF_RE.match(seg)
+            if pm is None:
+                return None
+            pos = pm.end()
+            if seg.startswith(b"\r\n", pos):
+                raw = b""
+                start = pos + 2
+            else:
+                end = seg.find(b"\r\n\r\n", pos)
+                if end < 0 or (max_header_size is not None
+                               and end - pos > max_header_size):
+                    return None
+                raw = seg[pos:end]
+                start = end + 4
+            part = _part_start(raw)
+        data = seg[start:]
+        if (max_field_size is not None and part.filename is None
+                and len(data) > max_field_size):
+            return None
+        append((part, data))
+    return None             # no closing delimiter: truncated
+
+
+def _parse_multipart_seq(
+    body: bytes,
+    boundary: bytes,
+    max_parts: int | None,
+    max_header_size: int | None,
+    max_field_size: int | None,
+) -> list[tuple[PartStart, bytes]]:
+    """:func:`parse_multipart`, one part after the other."""
+    dash_boundary = b"--" + boundary
+    delimiter = b"\r\n" + dash_boundary
+    dlen = len(delimiter)
+    if body.startswith(dash_boundary):
+        pos = len(dash_boundary)
+    else:
+        pos = body.find(delimiter)
+        if pos < 0:
+            raise MalformedMultipart("multipart body is truncated "
+                                     "(no closing boundary)")
+        pos += dlen
+    out: list[tuple[PartStart, bytes]] = []
+    if body.startswith(b"--", pos):
+        return out  # a body without parts
+    pos = _skip_padding(body, pos, "the first boundary")
+    find = body.find
+    while True:
+        # part headers
+        if body.startswith(b"\r\n", pos):
+            raw = b""
+            start = pos + 2
+        else:
+            end = find(b"\r\n\r\n", pos)
+            if end < 0:
+                if (max_header_size is not None
+                        and len(body) - pos > max_header_size):
+                    raise PartHeaderTooLarge(
+                        f"part header larger than {max_header_size} bytes")
+                raise MalformedMultipart("multipart body is truncated "
+                                         "(no closing boundary)")
+            if max_header_size is not None and end - pos > max_header_size:
+                raise PartHeaderTooLarge(
+                    f"part header larger than {max_header_size} bytes")
+            raw = body[pos:end]
+            start = end + 4
+        if max_parts is not None and len(out) >= max_parts:
+            raise TooManyFields(f"more than {max_parts} multipart parts")
+        part = _part_start(raw)
+        check = max_field_size is not None and part.filename is None
+        # content
+        end = find(delimiter, start)
+        if end < 0:
+            if check and len(body) - start - dlen + 1 > max_field_size:  # type: ignore[operator]
+                raise FieldTooLarge(
+                    f"form field larger than {max_field_size} bytes")
+            raise MalformedMultipart("multipart body is truncated "
+                                     "(no closing boundary)")
+        if check and end - start > max_field_size:  # type: ignore[operator]
+            raise FieldTooLarge(
+                f"form field larger than {max_field_size} bytes")
+        out.append((part, body[start:end]))
+        pos = end + dlen
+        if body.startswith(b"--", pos):
+            return out  # the epilogue is ignored
+        pos = _skip_padding(body, pos, "boundary")
 
 
 # ---------------------------------------------------------------------------

@@ -44,8 +44,10 @@ from mod_python._parse import (
     PartEnd,
     PartStart,
     parse_header,
+    parse_multipart,
     parse_qs,
     parse_qsl,
+    split_plain_form,
 )
 
 __all__ = [
@@ -63,6 +65,10 @@ __all__ = [
 READ_BLOCK_SIZE = 64 * 1024
 #: Backwards-compatible name of :data:`READ_BLOCK_SIZE`.
 readBlockSize = READ_BLOCK_SIZE
+#: A body with a Content-Length up to this size is read with one
+#: ``req.read`` and parsed in one pass; bigger or chunked bodies are read
+#: in :data:`READ_BLOCK_SIZE` blocks and parsed as they arrive.
+WHOLE_BODY_SIZE = 256 * 1024
 
 # Status codes used here (the same values as mod_python.apache).
 _HTTP_MOVED_PERMANENTLY = 301
@@ -87,17 +93,38 @@ def _server_return(code: int) -> NoReturn:
 # ---------------------------------------------------------------------------
 
 
+class _FromField:
+    """A :class:`StringField` attribute that reads through to the
+    :class:`Field` it was made from, unless it was set on the string."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.key = "_" + name
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return None
+        value = obj.__dict__.get(self.key, _FromField)
+        if value is not _FromField:
+            return value
+        field = obj._field
+        return getattr(field, self.name) if field is not None else None
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.key] = value
+
+
 class StringField(str):
     """The value of a simple (non-file) form field: a ``str`` with
     ``name``, ``value`` and a lazy binary ``file`` (as in 3.5)."""
 
     name: str | None = None
     filename: None = None
-    disposition: str | None = None
-    disposition_options: dict[str, str] | None = None
-    type: str | None = None
-    type_options: dict[str, str] | None = None
-    _field: Field | None = None     # the Field whose headers these are
+    disposition = _FromField()
+    disposition_options = _FromField()
+    type = _FromField()
+    type_options = _FromField()
+    _field: Field | None = None     # the Field this string was made from
     _headers: Any = None
 
     def __new__(cls, value: str | bytes = "", encoding: str = "utf-8",
@@ -126,10 +153,16 @@ class StringField(str):
         return io.BytesIO(self.encode("utf-8"))
 
 
+_str_new = str.__new__
+
+
 class Field:
     """One form field as parsed: used for file uploads (``fs[name]`` returns
     the :class:`Field` itself when it has a ``filename``) and stored in
-    :attr:`FieldStorage.list` for every field."""
+    :attr:`FieldStorage.list` for every field.
+
+    A field parsed in memory keeps its content as bytes; ``file`` is then a
+    ``BytesIO`` over them, made when first asked for."""
 
     def __init__(self, name: str | None, *, filename: str | None = None,
                  file: IO[bytes] | None = None, type: str | None = None,
@@ -137,10 +170,12 @@ class Field:
                  disposition: str | None = None,
                  disposition_options: dict[str, str] | None = None,
                  headers: Any = None,
-                 raw_headers: list[tuple[str, str]] | None = None) -> None:
+                 raw_headers: list[tuple[str, str]] | None = None,
+                 data: bytes | None = None) -> None:
         self.name = name
         self.filename = filename
-        self.file: IO[bytes] = file if file is not None else io.BytesIO()
+        self._file = file
+        self._data = data if file is None else None
         self.type = type
         self.type_options = type_options or {}
         self.disposition = disposition
@@ -148,6 +183,20 @@ class Field:
         self._headers = headers
         self._raw_headers = raw_headers or []
         self._string: StringField | None = None
+
+    @property
+    def file(self) -> IO[bytes]:
+        """The content as a binary file, positioned at the start."""
+        f = self._file
+        if f is None:
+            f = self._file = io.BytesIO(self._data or b"")
+            self._data = None   # from now on the file is the content
+        return f
+
+    @file.setter
+    def file(self, value: IO[bytes]) -> None:
+        self._file = value
+        self._data = None
 
     @property
     def headers(self) -> Any:
@@ -169,23 +218,25 @@ class Field:
         return self._read_all()
 
     def _read_all(self) -> bytes:
-        self.file.seek(0)
-        data = self.file.read()
-        self.file.seek(0)
+        if self._data is not None:
+            return self._data
+        file = self.file
+        file.seek(0)
+        data = file.read()
+        file.seek(0)
         return data if isinstance(data, bytes) else bytes(data)
 
     def as_string(self) -> StringField:
         """The field's value as a :class:`StringField` (decoded as UTF-8)."""
-        if self._string is None:
-            sf = StringField(self._read_all())
+        sf = self._string
+        if sf is None:
+            # type, disposition and their options read through _field.
+            sf = _str_new(StringField,
+                          self._read_all().decode("utf-8", "replace"))
             sf.name = self.name
-            sf.type = self.type
-            sf.type_options = self.type_options
-            sf.disposition = self.disposition
-            sf.disposition_options = self.disposition_options
             sf._field = self
             self._string = sf
-        return self._string
+        return sf
 
     def item(self) -> Field | StringField:
         """What the mapping API returns for this field."""
@@ -315,21 +366,24 @@ class FieldStorage:
     def _simple(self, name: str, value: str | bytes) -> Field:
         if isinstance(value, str):
             value = value.encode(self.encoding, "surrogateescape")
-        field = Field(name, file=io.BytesIO(value), type="text/plain",
-                      disposition="inline")
-        return field
+        return Field(name, type="text/plain", disposition="inline",
+                     data=value)
+
+    def _read(self, size: int) -> bytes:
+        try:
+            data: bytes = self.req.read(size)
+        except OSError as exc:
+            self.req.log_error(
+                f"MP0402: reading the request body failed: {exc}",
+                _APLOG_INFO)
+            _server_return(_HTTP_BAD_REQUEST)
+        return data
 
     def _chunks(self) -> Iterator[bytes]:
-        req = self.req
         limit = self._limit(self.max_body_size)
         total = 0
         while True:
-            try:
-                chunk = req.read(READ_BLOCK_SIZE)
-            except OSError as exc:
-                req.log_error(f"MP0402: reading the request body failed: {exc}",
-                              _APLOG_INFO)
-                _server_return(_HTTP_BAD_REQUEST)
+            chunk = self._read(READ_BLOCK_SIZE)
             if not chunk:
                 return
             total += len(chunk)
@@ -343,6 +397,7 @@ class FieldStorage:
         chunked = bool(getattr(req, "read_chunked", 0)) or "chunked" in str(
             headers_in.get("Transfer-Encoding", "")).lower()
         length = headers_in.get("Content-Length")
+        clen = -1
         if not chunked:
             try:
                 clen = int(str(length))
@@ -359,31 +414,44 @@ class FieldStorage:
                     f"Content-Length {clen} larger than {limit} bytes")
         ctype_raw = headers_in.get("Content-Type")
         ctype, options = parse_header(str(ctype_raw or ""))
+        # A small body of known length is read at once.
+        whole = 0 <= clen <= WHOLE_BODY_SIZE
         if not ctype or ctype == "application/x-www-form-urlencoded":
-            self._read_urlencoded()
+            self._read_urlencoded(clen if whole else -1)
         elif ctype.startswith("multipart/"):
             boundary = options.get("boundary")
             if not boundary:
                 raise MalformedMultipart("multipart Content-Type without "
                                          "a boundary")
-            self._read_multipart(boundary)
+            if whole:
+                self._parse_multipart(boundary, self._read(clen) if clen else b"")
+            else:
+                self._read_multipart(boundary)
         else:
             req.log_error(f"MP0404: unsupported form Content-Type {ctype!r}",
                           _APLOG_INFO)
             _server_return(_HTTP_NOT_IMPLEMENTED)
 
-    def _read_urlencoded(self) -> None:
-        buf = bytearray()
+    def _read_urlencoded(self, clen: int) -> None:
+        """*clen*: the body size when it is to be read at once, else -1."""
         # An urlencoded body is kept in memory: cap it by the field limits.
         cap = None
         if self.max_field_size > 0 and self.max_fields > 0:
             cap = self.max_field_size + self.max_fields * 4 * 1024
-        for chunk in self._chunks():
-            buf += chunk
-            if cap is not None and len(buf) > cap:
+        if clen >= 0:
+            if cap is not None and clen > cap:
                 raise BodyTooLarge(
                     f"urlencoded body larger than {cap} bytes")
-        pairs = parse_qsl(bytes(buf), self.keep_blank_values,
+            body = self._read(clen) if clen else b""
+        else:
+            buf = bytearray()
+            for chunk in self._chunks():
+                buf += chunk
+                if cap is not None and len(buf) > cap:
+                    raise BodyTooLarge(
+                        f"urlencoded body larger than {cap} bytes")
+            body = bytes(buf)
+        pairs = parse_qsl(body, self.keep_blank_values,
                           self.strict_parsing, self._remaining_fields())
         for name, value in pairs:
             if self.max_field_size > 0 and len(value) > self.max_field_size:
@@ -391,6 +459,55 @@ class FieldStorage:
                     f"form field larger than {self.max_field_size} bytes")
             self.list.append(self._simple(
                 name.decode(self.encoding, "replace"), value))
+
+    def _parse_multipart(self, boundary: str, body: bytes) -> None:
+        """A whole multipart body, in memory."""
+        bboundary = boundary.encode("latin-1", "replace")
+        max_parts = self._remaining_fields()
+        max_header_size = self._limit(self.max_header_size)
+        max_field_size = self._limit(self.max_field_size)
+        append = self.list.append
+        new = object.__new__
+        if self.field_callback is None:
+            plain = split_plain_form(body, bboundary, max_parts,
+                                     max_header_size, max_field_size)
+            if plain is not None:
+                # The usual form: plain fields only.  Field(name, ...,
+                # data=data) without the call.
+                for name, data in zip(*plain):
+                    field = new(Field)
+                    field.__dict__.update(
+                        name=name, filename=None, _file=None, _data=data,
+                        type="text/plain", type_options={},
+                        disposition="form-data",
+                        disposition_options={"name": name}, _headers=None,
+                        _raw_headers=[("content-disposition",
+                                       f'form-data; name="{name}"')],
+                        _string=None)
+                    append(field)
+                return
+        parts = parse_multipart(
+            body, bboundary, max_parts=max_parts,
+            max_header_size=max_header_size,
+            max_body_size=self._limit(self.max_body_size),
+            max_field_size=max_field_size)
+        plain_parts = self.field_callback is None
+        for start, data in parts:
+            if start.filename is None and plain_parts:
+                field = new(Field)
+                field.__dict__.update(
+                    name=start.name, filename=None, _file=None, _data=data,
+                    type=start.content_type, type_options=start.type_options,
+                    disposition=start.disposition,
+                    disposition_options=start.disposition_options,
+                    _headers=None, _raw_headers=start.headers, _string=None)
+                append(field)
+            else:
+                field = self._start_part(start)
+                if data:
+                    field.file.write(data)
+                field.file.seek(0)
+                append(field)
 
     def _read_multipart(self, boundary: str) -> None:
         parser = MultipartParser(
@@ -458,8 +575,10 @@ class FieldStorage:
             return default
 
     def getfirst(self, key: str, default: Any = None) -> Any:
-        found = self._items_for(key)
-        return found[0] if found else default
+        for f in self.list:
+            if f.name == key:
+                return f.item()
+        return default
 
     def getlist(self, key: str) -> list[Field | StringField]:
         return self._items_for(key)
