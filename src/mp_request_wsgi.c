@@ -131,19 +131,156 @@ native_str(const char *s)
     return PyUnicode_DecodeLatin1(s, (Py_ssize_t)strlen(s), NULL);
 }
 
-/* dict[key] = value, both made with conv; 0 or -1. */
-static int
-env_set(PyObject *env, const char *key, const char *value,
-        PyObject *(*conv)(const char *))
-{
-    PyObject *k, *v;
-    int rc = -1;
+/* The keys most environs have.  A cache list (see
+ * cache_check) holds an interned str for each and the last value seen
+ * for it, which is used again while the bytes stay the same (the server
+ * name, software, signature, document root, method, protocol, ...). */
+static const char *const known_keys[] = {
+    "AUTH_TYPE", "CONTENT_LENGTH", "CONTENT_TYPE", "CONTEXT_DOCUMENT_ROOT",
+    "CONTEXT_PREFIX", "DOCUMENT_ROOT", "GATEWAY_INTERFACE", "HTTPS",
+    "HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_AUTHORIZATION", "HTTP_CACHE_CONTROL", "HTTP_CONNECTION",
+    "HTTP_COOKIE", "HTTP_HOST", "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_NONE_MATCH", "HTTP_ORIGIN", "HTTP_PRAGMA", "HTTP_REFERER",
+    "HTTP_SEC_FETCH_DEST", "HTTP_SEC_FETCH_MODE", "HTTP_SEC_FETCH_SITE",
+    "HTTP_UPGRADE_INSECURE_REQUESTS", "HTTP_USER_AGENT",
+    "HTTP_X_FORWARDED_FOR", "HTTP_X_REQUESTED_WITH", "PATH", "PATH_INFO",
+    "QUERY_STRING", "REDIRECT_QUERY_STRING", "REDIRECT_REMOTE_USER",
+    "REDIRECT_URL", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_IDENT",
+    "REMOTE_PORT", "REMOTE_USER", "REQUEST_METHOD", "REQUEST_SCHEME",
+    "REQUEST_URI", "SCRIPT_FILENAME", "SCRIPT_NAME", "SERVER_ADDR",
+    "SERVER_ADMIN", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL",
+    "SERVER_SIGNATURE", "SERVER_SOFTWARE", "UNIQUE_ID", "wsgi.url_scheme",
+};
 
-    if ((k = conv(key)) == NULL) {
+#define N_KNOWN ((Py_ssize_t)(sizeof(known_keys) / sizeof(known_keys[0])))
+
+/* A perfect hash of known_keys: slot[key_hash(key)] is the index of key
+ * in known_keys, -1 for no known key.  Made with
+ *     for m in range(3, 200000, 2): h = 0; for c in key: h = h * m + c
+ *     (32 bits), slot h >> 24, until the keys take distinct slots.
+ * A stale table only costs cache hits: known_key() compares the key. */
+#define KEY_HASH_MULT 417u
+
+static const signed char key_slots[256] = {
+    -1, 6, -1, -1, -1, 31, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, -1,
+    -1, -1, -1, 12, -1, -1, -1, -1, 14, -1, 27, -1, -1, 11, -1, -1, -1, -1,
+    -1, -1, -1, -1, 33, -1, -1, -1, -1, -1, -1, -1, 21, -1, -1, -1, -1, -1,
+    42, -1, -1, -1, -1, 18, -1, 48, -1, -1, -1, -1, 44, -1, -1, -1, -1, -1,
+    -1, 13, -1, 16, -1, -1, -1, 7, -1, -1, -1, -1, -1, -1, -1, 22, -1, 28, -1,
+    -1, -1, -1, 4, -1, 34, -1, -1, -1, 30, 26, -1, -1, -1, -1, 2, 17, -1, 29,
+    43, -1, -1, 23, -1, -1, -1, -1, -1, -1, -1, -1, 46, -1, -1, -1, 35, -1,
+    -1, -1, -1, 47, -1, -1, -1, -1, -1, -1, -1, 39, 5, -1, -1, -1, -1, -1, -1,
+    -1, 49, -1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, 37, -1, 20, -1, -1,
+    -1, -1, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 38, -1,
+    -1, 25, -1, -1, 52, -1, -1, -1, -1, 3, -1, -1, -1, -1, -1, -1, 10, 41, -1,
+    24, -1, -1, -1, -1, 40, 32, -1, -1, -1, -1, -1, -1, -1, 19, -1, -1, 45,
+    50, -1, -1, -1, -1, -1, -1, -1, 8, -1, -1, -1, -1, -1, 51, 15, -1, -1, -1,
+    -1, -1, 9, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+static unsigned int
+key_hash(const char *key)
+{
+    uint32_t h = 0;
+
+    for (; *key != '\0'; key++) {
+        h = h * KEY_HASH_MULT + (unsigned char)*key;
+    }
+    return h >> 24;
+}
+
+/* Index of key in known_keys, or -1. */
+static int
+known_key(const char *key)
+{
+    int i = key_slots[key_hash(key)];
+
+    return i >= 0 && strcmp(key, known_keys[i]) == 0 ? i : -1;
+}
+
+/* Fill an empty cache list with [key0, None, key1, None, ...]; 0, or -1
+ * with an exception when it is not a list of that length. */
+static int
+cache_check(PyObject *cache)
+{
+    Py_ssize_t i;
+    PyObject *k;
+
+    if (!PyList_CheckExact(cache)) {
+        PyErr_Format(PyExc_TypeError, "cache must be a list, not %.100s",
+                     Py_TYPE(cache)->tp_name);
         return -1;
     }
-    if ((v = conv(value)) != NULL) {
-        rc = PyDict_SetItem(env, k, v);
+    if (PyList_GET_SIZE(cache) == 2 * N_KNOWN) {
+        return 0;
+    }
+    if (PyList_GET_SIZE(cache) != 0) {
+        PyErr_SetString(PyExc_ValueError, "cache must be an empty list, "
+                        "filled by _wsgi_environ() only");
+        return -1;
+    }
+    for (i = 0; i < N_KNOWN; i++) {
+        if ((k = PyUnicode_InternFromString(known_keys[i])) == NULL) {
+            return -1;
+        }
+        if (PyList_Append(cache, k) < 0 || PyList_Append(cache, Py_None)
+            < 0) {
+            Py_DECREF(k);
+            return -1;
+        }
+        Py_DECREF(k);
+    }
+    return 0;
+}
+
+/* Builds one environ dict. */
+typedef struct {
+    PyObject *env;
+    PyObject *cache;    /* checked cache list, or NULL */
+    PyObject *(*conv)(const char *);
+} env_builder;
+
+/* env[key] = value; 0 or -1. */
+static int
+env_put(env_builder *b, const char *key, const char *value)
+{
+    PyObject *k, *v;
+    Py_ssize_t n;
+    int i, rc;
+
+    if (value == NULL) {
+        value = "";
+    }
+    if (b->cache != NULL && (i = known_key(key)) >= 0) {
+        k = PyList_GET_ITEM(b->cache, 2 * i);
+        v = PyList_GET_ITEM(b->cache, 2 * i + 1);
+        n = (Py_ssize_t)strlen(value);
+        if (v != Py_None && PyUnicode_GET_LENGTH(v) == n
+            && memcmp(PyUnicode_1BYTE_DATA(v), value, (size_t)n) == 0) {
+            Py_INCREF(v);
+        }
+        else {
+            /* native strings are always of the 1-byte kind */
+            if ((v = PyUnicode_DecodeLatin1(value, n, NULL)) == NULL) {
+                return -1;
+            }
+            Py_INCREF(v);
+            if (PyList_SetItem(b->cache, 2 * i + 1, v) < 0) {
+                Py_DECREF(v);
+                return -1;
+            }
+        }
+        rc = PyDict_SetItem(b->env, k, v);
+        Py_DECREF(v);
+        return rc;
+    }
+    if ((k = b->conv(key)) == NULL) {
+        return -1;
+    }
+    rc = -1;
+    if ((v = b->conv(value)) != NULL) {
+        rc = PyDict_SetItem(b->env, k, v);
         Py_DECREF(v);
     }
     Py_DECREF(k);
@@ -172,22 +309,26 @@ utf8_str(const char *s)
 
 /* A new dict of the CGI variables of r (add_cgi_vars() then every entry
  * of subprocess_env) with SCRIPT_NAME script, PATH_INFO the rest of the
- * URI, HTTP_AUTHORIZATION and wsgi.url_scheme.  native: values are
- * latin-1 native strings and HTTP_CONTENT_TYPE/_LENGTH are left out
- * (mod_python.wsgi); otherwise they are decoded as mp_str_from_c does
- * (3.5's build_wsgi_env).  NULL with an exception set. */
+ * URI, HTTP_AUTHORIZATION and wsgi.url_scheme.  With a cache (a list,
+ * see cache_check): values are latin-1 native strings, known keys and
+ * unchanged values come from the cache, and HTTP_CONTENT_TYPE/_LENGTH
+ * are left out (mod_python.wsgi).  Without: keys and values are decoded
+ * as mp_str_from_c does (3.5's build_wsgi_env).  NULL with an exception
+ * set. */
 static PyObject *
-cgi_environ(request_rec *r, const char *script, int native)
+cgi_environ(request_rec *r, const char *script, PyObject *cache)
 {
-    PyObject *(*conv)(const char *) = native ? native_str : utf8_str;
+    env_builder b = {NULL, cache, cache ? native_str : utf8_str};
     const apr_array_header_t *arr;
     const apr_table_entry_t *e;
     const char *uri = r->uri ? r->uri : "", *auth, *https;
-    PyObject *env;
     int i;
 
+    if (cache != NULL && cache_check(cache) < 0) {
+        return NULL;
+    }
     add_cgi_vars(r);
-    if ((env = PyDict_New()) == NULL) {
+    if ((b.env = PyDict_New()) == NULL) {
         return NULL;
     }
     arr = apr_table_elts(r->subprocess_env);
@@ -196,33 +337,33 @@ cgi_environ(request_rec *r, const char *script, int native)
         if (e[i].key == NULL) {
             continue;
         }
-        if (native && e[i].key[0] == 'H'
+        if (cache != NULL && e[i].key[0] == 'H'
             && (strcmp(e[i].key, "HTTP_CONTENT_TYPE") == 0
                 || strcmp(e[i].key, "HTTP_CONTENT_LENGTH") == 0)) {
             continue;
         }
-        if (env_set(env, e[i].key, e[i].val, conv) < 0) {
+        if (env_put(&b, e[i].key, e[i].val) < 0) {
             goto error;
         }
     }
-    if (env_set(env, "SCRIPT_NAME", script, conv) < 0
-        || env_set(env, "PATH_INFO", uri + strlen(script), conv) < 0) {
+    if (env_put(&b, "SCRIPT_NAME", script) < 0
+        || env_put(&b, "PATH_INFO", uri + strlen(script)) < 0) {
         goto error;
     }
     auth = apr_table_get(r->headers_in, "Authorization");
-    if (auth != NULL && (*auth != '\0' || !native)
-        && env_set(env, "HTTP_AUTHORIZATION", auth, conv) < 0) {
+    if (auth != NULL && (*auth != '\0' || cache == NULL)
+        && env_put(&b, "HTTP_AUTHORIZATION", auth) < 0) {
         goto error;
     }
     https = apr_table_get(r->subprocess_env, "HTTPS");
-    if (env_steal(env, "wsgi.url_scheme", PyUnicode_FromString(
-                      https != NULL && strcasecmp(https, "off") != 0
-                      ? "https" : "http")) < 0) {
+    if (env_put(&b, "wsgi.url_scheme",
+                https != NULL && strcasecmp(https, "off") != 0
+                ? "https" : "http") < 0) {
         goto error;
     }
-    return env;
+    return b.env;
 error:
-    Py_DECREF(env);
+    Py_DECREF(b.env);
     return NULL;
 }
 
@@ -270,7 +411,7 @@ req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
     /* 3.5 rewrites path_info first, so add_cgi_vars() uses it too. */
     r->path_info = apr_pstrdup(r->pool, (r->uri ? r->uri : "")
                                         + strlen(script));
-    if ((env = cgi_environ(r, script, 0)) == NULL) {
+    if ((env = cgi_environ(r, script, NULL)) == NULL) {
         return NULL;
     }
 
@@ -548,27 +689,30 @@ req_wsgi_options(MpRequestObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(wsgi_environ_doc,
-"_wsgi_environ(base, script=None)\n--\n\n"
+"_wsgi_environ(base, cache, script=None)\n--\n\n"
 "The environ of mod_python.wsgi, or None when the URI is outside\n"
 "PythonOption mod_python.wsgi.base_uri: the CGI variables (as\n"
 "add_cgi_vars() sets them in subprocess_env, then every entry of it),\n"
 "SCRIPT_NAME (script, or as build_wsgi_env() finds it; an empty base_uri\n"
 "counts as unset), PATH_INFO, HTTP_AUTHORIZATION, wsgi.url_scheme and\n"
 "mod_python.request, then the items of the dict base.  Values are\n"
-"native strings (the bytes as latin-1).  req.path_info is left alone.\n"
+"native strings (the bytes as latin-1).  cache is a list kept by the\n"
+"caller for the interpreter, empty at first: it holds the str objects of\n"
+"common keys and their last values, reused while they do not change.\n"
+"req.path_info is left alone.\n"
 "Starts a new response for _wsgi_start_response().");
 
 static PyObject *
 req_wsgi_environ(MpRequestObject *self, PyObject *args)
 {
-    PyObject *base, *script_obj = Py_None, *env;
+    PyObject *base, *cache, *script_obj = Py_None, *env;
     request_rec *r;
     const char *script;
     wsgi_state *s;
     int outside = 0;
 
-    if (!PyArg_ParseTuple(args, "O!|O:_wsgi_environ", &PyDict_Type, &base,
-                          &script_obj)) {
+    if (!PyArg_ParseTuple(args, "O!O|O:_wsgi_environ", &PyDict_Type, &base,
+                          &cache, &script_obj)) {
         return NULL;
     }
     if ((r = mp_request_rec((PyObject *)self)) == NULL) {
@@ -594,7 +738,7 @@ req_wsgi_environ(MpRequestObject *self, PyObject *args)
         return NULL;
     }
     state_reset(s);
-    if ((env = cgi_environ(r, script, 1)) == NULL) {
+    if ((env = cgi_environ(r, script, cache)) == NULL) {
         return NULL;
     }
     if (PyDict_SetItemString(env, "mod_python.request", (PyObject *)self)

@@ -46,8 +46,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
 from typing import IO, Any
 
 from mod_python import apache
@@ -58,6 +61,11 @@ APPLICATION_OPTION = "mod_python.wsgi.application"
 BASE_URI_OPTION = "mod_python.wsgi.base_uri"
 
 _READ_CHUNK = 65536
+
+# apache.import_module checks a module file at most once per second.
+_RECHECK = 1.0
+_monotonic = time.monotonic
+_modules = sys.modules
 
 OK = int(apache.OK)
 DECLINED = int(apache.DECLINED)
@@ -214,6 +222,9 @@ def script_name(req: Any) -> str | None:
 
 
 _base: dict[str, Any] = {}
+# str objects of common environ keys and their last values, kept for
+# req._wsgi_environ() (which fills it); one per interpreter.
+_cache: list[Any] = []
 
 
 def _base_environ() -> dict[str, Any]:
@@ -231,7 +242,7 @@ def _base_environ() -> dict[str, Any]:
 
 def build_environ(req: Any, script: str) -> dict[str, Any]:
     """The WSGI environ for ``req`` with ``SCRIPT_NAME`` ``script``."""
-    environ: dict[str, Any] = req._wsgi_environ(_base_environ(), script)
+    environ: dict[str, Any] = req._wsgi_environ(_base_environ(), _cache, script)
     environ["wsgi.input"] = InputStream(req)
     environ["wsgi.errors"] = ErrorStream(req)
     return environ
@@ -248,35 +259,65 @@ def _send_file(req: Any, wrapper: FileWrapper) -> None:
     req.sendfile(path, offset, length)
 
 
-# spec string -> (module name, callable name)
-_specs: dict[str, tuple[str, str]] = {}
+class _AppRef:
+    """Where the application of one configuration was found."""
+
+    __slots__ = ("callable_name", "key", "module", "module_name", "recheck")
+
+    def __init__(self, module: ModuleType, module_name: str, callable_name: str,
+                 recheck: float) -> None:
+        self.module = module
+        self.key = module.__name__  # its sys.modules key
+        self.module_name = module_name  # as configured
+        self.callable_name = callable_name
+        self.recheck = recheck
 
 
-def _load_application(req: Any, spec: str | None, autoreload: bool,
-                      debug: bool) -> Callable[..., Any] | None:
+# req._wsgi_options() -> _AppRef, for this interpreter
+_apps: dict[tuple[str | None, bool, bool], _AppRef] = {}
+
+
+def _import_application(options: tuple[str | None, bool, bool]) -> _AppRef:
+    """Import the module of ``options`` with ``apache.import_module``."""
+    spec, autoreload, debug = options
     if spec is None:
         raise KeyError(f"PythonOption {APPLICATION_OPTION} is not set")
-    parsed = _specs.get(spec)
-    if parsed is None:
-        module_name, _, callable_name = spec.partition("::")
-        parsed = _specs[spec] = (module_name.strip(),
-                                 callable_name.strip() or "application")
-    module_name, callable_name = parsed
+    module_name, _, callable_name = spec.partition("::")
+    module_name = module_name.strip()
     module = apache.import_module(module_name, autoreload, debug)
-    app: Callable[..., Any] | None = getattr(module, callable_name, None)
+    ref = _AppRef(module, module_name, callable_name.strip() or "application",
+                  _monotonic() + _RECHECK)
+    _apps[options] = ref
+    return ref
+
+
+def _application(req: Any) -> Callable[..., Any] | None:
+    """The application callable for ``req``, or None (logged) if missing.
+
+    ``apache.import_module`` is asked again when the module it gave was
+    replaced in ``sys.modules`` or, with ``PythonAutoReload``, once its
+    check interval has passed, so that changed files are reloaded as with
+    a direct call; in between, the cached module is used.
+    """
+    options = req._wsgi_options()
+    ref = _apps.get(options)
+    if (ref is None or _modules.get(ref.key) is not ref.module
+            or (options[1] and _monotonic() >= ref.recheck)):
+        ref = _import_application(options)
+    app: Callable[..., Any] | None = getattr(ref.module, ref.callable_name, None)
     if app is None:
         req.log_error(
-            f"MP0710: mod_python.wsgi: {module_name} has no callable "
-            f"{callable_name!r}; declining", apache.APLOG_WARNING)
+            f"MP0710: mod_python.wsgi: {ref.module_name} has no callable "
+            f"{ref.callable_name!r}; declining", apache.APLOG_WARNING)
     return app
 
 
 def handler(req: Any) -> int:
     """PythonHandler entry point."""
-    app = _load_application(req, *req._wsgi_options())
+    app = _application(req)
     if app is None:
         return DECLINED
-    environ = req._wsgi_environ(_base or _base_environ())
+    environ = req._wsgi_environ(_base or _base_environ(), _cache)
     if environ is None:
         req.log_error(
             f"MP0711: mod_python.wsgi: {req.uri} is outside "
