@@ -127,7 +127,7 @@ class InputStream:
 class ErrorStream:
     """``wsgi.errors``: text written is logged line by line (APLOG_ERR)."""
 
-    __slots__ = ("_req", "_buffer")
+    __slots__ = ("_buffer", "_req")
 
     # One lock for all streams: writes to wsgi.errors are rare, and a lock
     # per request would be made for every request.
