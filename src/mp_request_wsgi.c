@@ -150,7 +150,8 @@ static const char *const known_keys[] = {
     "REMOTE_PORT", "REMOTE_USER", "REQUEST_METHOD", "REQUEST_SCHEME",
     "REQUEST_URI", "SCRIPT_FILENAME", "SCRIPT_NAME", "SERVER_ADDR",
     "SERVER_ADMIN", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL",
-    "SERVER_SIGNATURE", "SERVER_SOFTWARE", "UNIQUE_ID", "wsgi.url_scheme",
+    "SERVER_SIGNATURE", "SERVER_SOFTWARE", "UNIQUE_ID", "mod_python.request",
+    "wsgi.url_scheme",
 };
 
 #define N_KNOWN ((Py_ssize_t)(sizeof(known_keys) / sizeof(known_keys[0])))
@@ -165,7 +166,7 @@ static const char *const known_keys[] = {
 static const signed char key_slots[256] = {
     -1, 6, -1, -1, -1, 31, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, -1,
     -1, -1, -1, 12, -1, -1, -1, -1, 14, -1, 27, -1, -1, 11, -1, -1, -1, -1,
-    -1, -1, -1, -1, 33, -1, -1, -1, -1, -1, -1, -1, 21, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, 33, -1, -1, -1, -1, -1, 52, -1, 21, -1, -1, -1, -1, -1,
     42, -1, -1, -1, -1, 18, -1, 48, -1, -1, -1, -1, 44, -1, -1, -1, -1, -1,
     -1, 13, -1, 16, -1, -1, -1, 7, -1, -1, -1, -1, -1, -1, -1, 22, -1, 28, -1,
     -1, -1, -1, 4, -1, 34, -1, -1, -1, 30, 26, -1, -1, -1, -1, 2, 17, -1, 29,
@@ -173,7 +174,7 @@ static const signed char key_slots[256] = {
     -1, -1, -1, 47, -1, -1, -1, -1, -1, -1, -1, 39, 5, -1, -1, -1, -1, -1, -1,
     -1, 49, -1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, 37, -1, 20, -1, -1,
     -1, -1, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 38, -1,
-    -1, 25, -1, -1, 52, -1, -1, -1, -1, 3, -1, -1, -1, -1, -1, -1, 10, 41, -1,
+    -1, 25, -1, -1, 53, -1, -1, -1, -1, 3, -1, -1, -1, -1, -1, -1, 10, 41, -1,
     24, -1, -1, -1, -1, 40, 32, -1, -1, -1, -1, -1, -1, -1, 19, -1, -1, 45,
     50, -1, -1, -1, -1, -1, -1, -1, 8, -1, -1, -1, -1, -1, 51, 15, -1, -1, -1,
     -1, -1, 9, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -199,8 +200,20 @@ known_key(const char *key)
     return i >= 0 && strcmp(key, known_keys[i]) == 0 ? i : -1;
 }
 
-/* Fill an empty cache list with [key0, None, key1, None, ...]; 0, or -1
- * with an exception when it is not a list of that length. */
+/* The cache list: [key0, last value0, key1, last value1, ...,
+ * template].  The template is None or a dict whose keys are those of
+ * recent environs, all with the value None: an environ starts as a copy
+ * of it, so its keys are in place already and setting them neither
+ * allocates a str nor grows the table. */
+#define CACHE_TEMPLATE (2 * N_KNOWN)
+#define CACHE_SIZE (2 * N_KNOWN + 1)
+
+/* Most keys a template keeps; with more, it restarts from one environ
+ * (clients can send any header names). */
+#define TEMPLATE_MAX 96
+
+/* Fill an empty cache list; 0, or -1 with an exception when it is not a
+ * list of that length. */
 static int
 cache_check(PyObject *cache)
 {
@@ -212,7 +225,7 @@ cache_check(PyObject *cache)
                      Py_TYPE(cache)->tp_name);
         return -1;
     }
-    if (PyList_GET_SIZE(cache) == 2 * N_KNOWN) {
+    if (PyList_GET_SIZE(cache) == CACHE_SIZE) {
         return 0;
     }
     if (PyList_GET_SIZE(cache) != 0) {
@@ -231,7 +244,76 @@ cache_check(PyObject *cache)
         }
         Py_DECREF(k);
     }
-    return 0;
+    return PyList_Append(cache, Py_None);
+}
+
+/* A template from the keys of env: a copy with every value None. */
+static PyObject *
+template_of(PyObject *env)
+{
+    PyObject *t, *k, *v;
+    Py_ssize_t pos = 0;
+
+    if ((t = PyDict_Copy(env)) == NULL) {
+        return NULL;
+    }
+    /* Changing values (not keys) while iterating is allowed. */
+    while (PyDict_Next(t, &pos, &k, &v)) {
+        if (v != Py_None && PyDict_SetItem(t, k, Py_None) < 0) {
+            Py_DECREF(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* Finish an environ begun from the template: remove the template's keys
+ * it did not set (their value is still None), and renew the template
+ * when env brought new keys.  0 or -1. */
+static int
+env_finish(PyObject *env, PyObject *cache)
+{
+    PyObject *t = PyList_GET_ITEM(cache, CACHE_TEMPLATE), *k, *v;
+    PyObject *stale = NULL, *renewed = NULL;
+    Py_ssize_t pos = 0, i;
+    int rc = -1;
+
+    while (PyDict_Next(env, &pos, &k, &v)) {
+        if (v == Py_None) {
+            if (stale == NULL && (stale = PyList_New(0)) == NULL) {
+                goto done;
+            }
+            if (PyList_Append(stale, k) < 0) {
+                goto done;
+            }
+        }
+    }
+    /* Keys are never removed from a copy of the template before this, so
+     * env has more entries than it only when new keys were set. */
+    if ((t == Py_None || PyDict_GET_SIZE(env) > PyDict_GET_SIZE(t))
+        && PyDict_GET_SIZE(env) <= TEMPLATE_MAX
+        && (renewed = template_of(env)) == NULL) {
+        goto done;
+    }
+    for (i = 0; stale != NULL && i < PyList_GET_SIZE(stale); i++) {
+        if (PyDict_DelItem(env, PyList_GET_ITEM(stale, i)) < 0) {
+            goto done;
+        }
+    }
+    if (renewed == NULL && PyDict_GET_SIZE(env) + (stale != NULL
+        ? PyList_GET_SIZE(stale) : 0) > TEMPLATE_MAX
+        && (renewed = template_of(env)) == NULL) {
+        goto done;
+    }
+    if (renewed != NULL
+        && PyList_SetItem(cache, CACHE_TEMPLATE, Py_NewRef(renewed)) < 0) {
+        goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(stale);
+    Py_XDECREF(renewed);
+    return rc;
 }
 
 /* Builds one environ dict. */
@@ -328,7 +410,13 @@ cgi_environ(request_rec *r, const char *script, PyObject *cache)
         return NULL;
     }
     add_cgi_vars(r);
-    if ((b.env = PyDict_New()) == NULL) {
+    if (cache != NULL && PyList_GET_ITEM(cache, CACHE_TEMPLATE) != Py_None) {
+        b.env = PyDict_Copy(PyList_GET_ITEM(cache, CACHE_TEMPLATE));
+    }
+    else {
+        b.env = PyDict_New();
+    }
+    if (b.env == NULL) {
         return NULL;
     }
     arr = apr_table_elts(r->subprocess_env);
@@ -741,8 +829,9 @@ req_wsgi_environ(MpRequestObject *self, PyObject *args)
     if ((env = cgi_environ(r, script, cache)) == NULL) {
         return NULL;
     }
-    if (PyDict_SetItemString(env, "mod_python.request", (PyObject *)self)
-        < 0 || PyDict_Merge(env, base, 1) < 0) {
+    if (PyDict_SetItem(env, PyList_GET_ITEM(cache, 2 * known_key(
+                           "mod_python.request")), (PyObject *)self) < 0
+        || PyDict_Merge(env, base, 1) < 0 || env_finish(env, cache) < 0) {
         Py_DECREF(env);
         return NULL;
     }
