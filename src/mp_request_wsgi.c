@@ -1,28 +1,52 @@
 /*
  * mp_request_wsgi.c: the request methods that serve mod_python.wsgi and
- * the publisher: build_wsgi_env(), wsgi_start_response() and
- * get_addhandler_exts().  The type is in mp_request.c, which adds
- * mp_request_wsgi_methods from here to it.
+ * the publisher.
  *
- * All three start with mp_request_rec(), so an expired request raises
- * RuntimeError.  None of them blocks, so none releases the GIL.
+ * mod_python 3.5's API: build_wsgi_env(), wsgi_start_response() and
+ * get_addhandler_exts().
+ *
+ * The private fast path of mod_python.wsgi (one C call per step of a
+ * request): _wsgi_options(), _wsgi_environ(base), _wsgi_start_response(),
+ * _wsgi_write(data), _wsgi_send(result) and _wsgi_headers().  The status
+ * and headers given to _wsgi_start_response() are checked and kept in a
+ * wsgi_state in the request pool (apr_pool_userdata, one per request_rec)
+ * until the first non-empty body data, as PEP 3333 wants; only then are
+ * they applied to the request_rec.
+ *
+ * The type is in mp_request.c, which adds mp_request_wsgi_methods from
+ * here to it.  Every method starts with mp_request_rec(), so an expired
+ * request raises RuntimeError.  Body writes release the GIL around
+ * ap_rwrite/ap_rflush; nothing else blocks.
  */
 #include "mp_request.h"
 #include "mp_config.h"
 #include "mp_hlist.h"
 #include "mp_util.h"
 
+#include "util_script.h"
+
 #include <strings.h>
 
+#define WSGI_APPLICATION "mod_python.wsgi.application"
+#define WSGI_BASE_URI "mod_python.wsgi.base_uri"
+
+/* Largest single ap_rwrite (its length is an int). */
+#define WSGI_WRITE_CHUNK (1 << 30)
+
+#define FN(f) ((PyCFunction)(void (*)(void))(f))
+
 /* ------------------------------------------------------------------ */
-/* build_wsgi_env                                                     */
+/* environment                                                        */
 /* ------------------------------------------------------------------ */
 
 /* SCRIPT_NAME prefix for r (spec 3.4), allocated from r->pool.  Returns
  * "" when there is none; sets *outside when a base_uri is configured and
- * the URI is not below it.  NULL with ValueError for a bad base_uri. */
+ * the URI is not below it.  NULL with ValueError for a bad base_uri.
+ * With empty_unset, an empty base_uri counts as not set (as
+ * req.get_options() shows it); 3.5's build_wsgi_env takes it as "". */
 static const char *
-script_name_of(MpRequestObject *self, request_rec *r, int *outside)
+script_name_of(MpRequestObject *self, request_rec *r, int empty_unset,
+               int *outside)
 {
     mp_dir_config *d = mp_config_dir(r->per_dir_config);
     const char *base = NULL, *uri = r->uri ? r->uri : "";
@@ -31,13 +55,13 @@ script_name_of(MpRequestObject *self, request_rec *r, int *outside)
 
     *outside = 0;
     if (d != NULL) {
-        base = apr_table_get(d->options, "mod_python.wsgi.base_uri");
+        base = apr_table_get(d->options, WSGI_BASE_URI);
     }
     if (base != NULL && *base != '\0') {
         n = strlen(base);
         if (base[n - 1] == '/') {
             PyErr_Format(PyExc_ValueError,
-                         "PythonOption mod_python.wsgi.base_uri must not "
+                         "PythonOption " WSGI_BASE_URI " must not "
                          "end with '/': %s", base);
             return NULL;
         }
@@ -49,38 +73,299 @@ script_name_of(MpRequestObject *self, request_rec *r, int *outside)
         }
         return base;
     }
-    if (base != NULL) {
+    if (base != NULL && !empty_unset) {
         return "";      /* an explicitly empty base_uri */
     }
     hl = (MpHlistObject *)self->hlist;
     if (hl != NULL && hl->cur != NULL && hl->cur->is_location
         && hl->cur->directory != NULL) {
-        char *loc = apr_pstrdup(r->pool, hl->cur->directory);
+        const char *loc = hl->cur->directory;
 
         n = strlen(loc);
         while (n > 0 && loc[n - 1] == '/') {
-            loc[--n] = '\0';
+            n--;
         }
         /* A regex or wildcard Location is no usable prefix. */
         if (strncmp(uri, loc, n) == 0 && (uri[n] == '\0' || uri[n] == '/')) {
-            return loc;
+            return apr_pstrmemdup(r->pool, loc, n);
         }
     }
     return "";
 }
 
-/* dict[key] = str(value); 0 or -1. */
-static int
-env_set(PyObject *env, const char *key, const char *value)
+/* The variables of req.add_cgi_vars() (mp_request_io.c), added in the
+ * cheaper order.  ap_add_common_vars() writes straight into an empty
+ * subprocess_env, but into a second table that it then merges (a sort)
+ * into one that has entries already; its keys and the seven set here are
+ * disjoint, so the table ends up with the same entries either way. */
+static void
+add_cgi_vars(request_rec *r)
 {
-    PyObject *v = mp_str_from_c(value, -1);
-    int rc;
+    apr_table_t *e = r->subprocess_env;
+    const char *uri = r->uri ? r->uri : "";
 
-    if (v == NULL) {
+    ap_add_common_vars(r);
+    apr_table_setn(e, "GATEWAY_INTERFACE", "CGI/1.1");
+    apr_table_setn(e, "SERVER_PROTOCOL", r->protocol ? r->protocol : "");
+    apr_table_setn(e, "REQUEST_METHOD", r->method ? r->method : "");
+    apr_table_setn(e, "QUERY_STRING", r->args ? r->args : "");
+    apr_table_setn(e, "REQUEST_URI", uri);
+    if (r->path_info != NULL && *r->path_info != '\0') {
+        int n = ap_find_path_info(uri, r->path_info);
+
+        apr_table_setn(e, "SCRIPT_NAME", apr_pstrndup(r->pool, uri, n));
+        apr_table_setn(e, "PATH_INFO", r->path_info);
+    }
+    else {
+        apr_table_setn(e, "SCRIPT_NAME", uri);
+    }
+}
+
+/* A PEP 3333 native string: the bytes of s as latin-1 characters. */
+static PyObject *
+native_str(const char *s)
+{
+    if (s == NULL) {
+        s = "";
+    }
+    return PyUnicode_DecodeLatin1(s, (Py_ssize_t)strlen(s), NULL);
+}
+
+/* The keys most environs have.  A cache list (see
+ * cache_check) holds an interned str for each and the last value seen
+ * for it, which is used again while the bytes stay the same (the server
+ * name, software, signature, document root, method, protocol, ...). */
+static const char *const known_keys[] = {
+    "AUTH_TYPE", "CONTENT_LENGTH", "CONTENT_TYPE", "CONTEXT_DOCUMENT_ROOT",
+    "CONTEXT_PREFIX", "DOCUMENT_ROOT", "GATEWAY_INTERFACE", "HTTPS",
+    "HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_AUTHORIZATION", "HTTP_CACHE_CONTROL", "HTTP_CONNECTION",
+    "HTTP_COOKIE", "HTTP_HOST", "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_NONE_MATCH", "HTTP_ORIGIN", "HTTP_PRAGMA", "HTTP_REFERER",
+    "HTTP_SEC_FETCH_DEST", "HTTP_SEC_FETCH_MODE", "HTTP_SEC_FETCH_SITE",
+    "HTTP_UPGRADE_INSECURE_REQUESTS", "HTTP_USER_AGENT",
+    "HTTP_X_FORWARDED_FOR", "HTTP_X_REQUESTED_WITH", "PATH", "PATH_INFO",
+    "QUERY_STRING", "REDIRECT_QUERY_STRING", "REDIRECT_REMOTE_USER",
+    "REDIRECT_URL", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_IDENT",
+    "REMOTE_PORT", "REMOTE_USER", "REQUEST_METHOD", "REQUEST_SCHEME",
+    "REQUEST_URI", "SCRIPT_FILENAME", "SCRIPT_NAME", "SERVER_ADDR",
+    "SERVER_ADMIN", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL",
+    "SERVER_SIGNATURE", "SERVER_SOFTWARE", "UNIQUE_ID", "mod_python.request",
+    "wsgi.url_scheme",
+};
+
+#define N_KNOWN ((Py_ssize_t)(sizeof(known_keys) / sizeof(known_keys[0])))
+
+/* A perfect hash of known_keys: slot[key_hash(key)] is the index of key
+ * in known_keys, -1 for no known key.  Made with
+ *     for m in range(3, 200000, 2): h = 0; for c in key: h = h * m + c
+ *     (32 bits), slot h >> 24, until the keys take distinct slots.
+ * A stale table only costs cache hits: known_key() compares the key. */
+#define KEY_HASH_MULT 417u
+
+static const signed char key_slots[256] = {
+    -1, 6, -1, -1, -1, 31, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, -1,
+    -1, -1, -1, 12, -1, -1, -1, -1, 14, -1, 27, -1, -1, 11, -1, -1, -1, -1,
+    -1, -1, -1, -1, 33, -1, -1, -1, -1, -1, 52, -1, 21, -1, -1, -1, -1, -1,
+    42, -1, -1, -1, -1, 18, -1, 48, -1, -1, -1, -1, 44, -1, -1, -1, -1, -1,
+    -1, 13, -1, 16, -1, -1, -1, 7, -1, -1, -1, -1, -1, -1, -1, 22, -1, 28, -1,
+    -1, -1, -1, 4, -1, 34, -1, -1, -1, 30, 26, -1, -1, -1, -1, 2, 17, -1, 29,
+    43, -1, -1, 23, -1, -1, -1, -1, -1, -1, -1, -1, 46, -1, -1, -1, 35, -1,
+    -1, -1, -1, 47, -1, -1, -1, -1, -1, -1, -1, 39, 5, -1, -1, -1, -1, -1, -1,
+    -1, 49, -1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, 37, -1, 20, -1, -1,
+    -1, -1, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 38, -1,
+    -1, 25, -1, -1, 53, -1, -1, -1, -1, 3, -1, -1, -1, -1, -1, -1, 10, 41, -1,
+    24, -1, -1, -1, -1, 40, 32, -1, -1, -1, -1, -1, -1, -1, 19, -1, -1, 45,
+    50, -1, -1, -1, -1, -1, -1, -1, 8, -1, -1, -1, -1, -1, 51, 15, -1, -1, -1,
+    -1, -1, 9, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+static unsigned int
+key_hash(const char *key)
+{
+    uint32_t h = 0;
+
+    for (; *key != '\0'; key++) {
+        h = h * KEY_HASH_MULT + (unsigned char)*key;
+    }
+    return h >> 24;
+}
+
+/* Index of key in known_keys, or -1. */
+static int
+known_key(const char *key)
+{
+    int i = key_slots[key_hash(key)];
+
+    return i >= 0 && strcmp(key, known_keys[i]) == 0 ? i : -1;
+}
+
+/* The cache list: [key0, last value0, key1, last value1, ...,
+ * template].  The template is None or a dict whose keys are those of
+ * recent environs, all with the value None: an environ starts as a copy
+ * of it, so its keys are in place already and setting them neither
+ * allocates a str nor grows the table. */
+#define CACHE_TEMPLATE (2 * N_KNOWN)
+#define CACHE_SIZE (2 * N_KNOWN + 1)
+
+/* Most keys a template keeps; with more, it restarts from one environ
+ * (clients can send any header names). */
+#define TEMPLATE_MAX 96
+
+/* Fill an empty cache list; 0, or -1 with an exception when it is not a
+ * list of that length. */
+static int
+cache_check(PyObject *cache)
+{
+    Py_ssize_t i;
+    PyObject *k;
+
+    if (!PyList_CheckExact(cache)) {
+        PyErr_Format(PyExc_TypeError, "cache must be a list, not %.100s",
+                     Py_TYPE(cache)->tp_name);
         return -1;
     }
-    rc = PyDict_SetItemString(env, key, v);
-    Py_DECREF(v);
+    if (PyList_GET_SIZE(cache) == CACHE_SIZE) {
+        return 0;
+    }
+    if (PyList_GET_SIZE(cache) != 0) {
+        PyErr_SetString(PyExc_ValueError, "cache must be an empty list, "
+                        "filled by _wsgi_environ() only");
+        return -1;
+    }
+    for (i = 0; i < N_KNOWN; i++) {
+        if ((k = PyUnicode_InternFromString(known_keys[i])) == NULL) {
+            return -1;
+        }
+        if (PyList_Append(cache, k) < 0 || PyList_Append(cache, Py_None)
+            < 0) {
+            Py_DECREF(k);
+            return -1;
+        }
+        Py_DECREF(k);
+    }
+    return PyList_Append(cache, Py_None);
+}
+
+/* A template from the keys of env: a copy with every value None. */
+static PyObject *
+template_of(PyObject *env)
+{
+    PyObject *t, *k, *v;
+    Py_ssize_t pos = 0;
+
+    if ((t = PyDict_Copy(env)) == NULL) {
+        return NULL;
+    }
+    /* Changing values (not keys) while iterating is allowed. */
+    while (PyDict_Next(t, &pos, &k, &v)) {
+        if (v != Py_None && PyDict_SetItem(t, k, Py_None) < 0) {
+            Py_DECREF(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* Finish an environ begun from the template: remove the template's keys
+ * it did not set (their value is still None), and renew the template
+ * when env brought new keys.  0 or -1. */
+static int
+env_finish(PyObject *env, PyObject *cache)
+{
+    PyObject *t = PyList_GET_ITEM(cache, CACHE_TEMPLATE), *k, *v;
+    PyObject *stale = NULL, *renewed = NULL;
+    Py_ssize_t pos = 0, i;
+    int rc = -1;
+
+    while (PyDict_Next(env, &pos, &k, &v)) {
+        if (v == Py_None) {
+            if (stale == NULL && (stale = PyList_New(0)) == NULL) {
+                goto done;
+            }
+            if (PyList_Append(stale, k) < 0) {
+                goto done;
+            }
+        }
+    }
+    /* Keys are never removed from a copy of the template before this, so
+     * env has more entries than it only when new keys were set. */
+    if ((t == Py_None || PyDict_GET_SIZE(env) > PyDict_GET_SIZE(t))
+        && PyDict_GET_SIZE(env) <= TEMPLATE_MAX
+        && (renewed = template_of(env)) == NULL) {
+        goto done;
+    }
+    for (i = 0; stale != NULL && i < PyList_GET_SIZE(stale); i++) {
+        if (PyDict_DelItem(env, PyList_GET_ITEM(stale, i)) < 0) {
+            goto done;
+        }
+    }
+    if (renewed == NULL && PyDict_GET_SIZE(env) + (stale != NULL
+        ? PyList_GET_SIZE(stale) : 0) > TEMPLATE_MAX
+        && (renewed = template_of(env)) == NULL) {
+        goto done;
+    }
+    if (renewed != NULL
+        && PyList_SetItem(cache, CACHE_TEMPLATE, Py_NewRef(renewed)) < 0) {
+        goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(stale);
+    Py_XDECREF(renewed);
+    return rc;
+}
+
+/* Builds one environ dict. */
+typedef struct {
+    PyObject *env;
+    PyObject *cache;    /* checked cache list, or NULL */
+    PyObject *(*conv)(const char *);
+} env_builder;
+
+/* env[key] = value; 0 or -1. */
+static int
+env_put(env_builder *b, const char *key, const char *value)
+{
+    PyObject *k, *v;
+    Py_ssize_t n;
+    int i, rc;
+
+    if (value == NULL) {
+        value = "";
+    }
+    if (b->cache != NULL && (i = known_key(key)) >= 0) {
+        k = PyList_GET_ITEM(b->cache, 2 * i);
+        v = PyList_GET_ITEM(b->cache, 2 * i + 1);
+        n = (Py_ssize_t)strlen(value);
+        if (v != Py_None && PyUnicode_GET_LENGTH(v) == n
+            && memcmp(PyUnicode_1BYTE_DATA(v), value, (size_t)n) == 0) {
+            Py_INCREF(v);
+        }
+        else {
+            /* native strings are always of the 1-byte kind */
+            if ((v = PyUnicode_DecodeLatin1(value, n, NULL)) == NULL) {
+                return -1;
+            }
+            Py_INCREF(v);
+            if (PyList_SetItem(b->cache, 2 * i + 1, v) < 0) {
+                Py_DECREF(v);
+                return -1;
+            }
+        }
+        rc = PyDict_SetItem(b->env, k, v);
+        Py_DECREF(v);
+        return rc;
+    }
+    if ((k = b->conv(key)) == NULL) {
+        return -1;
+    }
+    rc = -1;
+    if ((v = b->conv(value)) != NULL) {
+        rc = PyDict_SetItem(b->env, k, v);
+        Py_DECREF(v);
+    }
+    Py_DECREF(k);
     return rc;
 }
 
@@ -96,6 +381,78 @@ env_steal(PyObject *env, const char *key, PyObject *v)
     rc = PyDict_SetItemString(env, key, v);
     Py_DECREF(v);
     return rc;
+}
+
+static PyObject *
+utf8_str(const char *s)
+{
+    return mp_str_from_c(s, -1);
+}
+
+/* A new dict of the CGI variables of r (add_cgi_vars() then every entry
+ * of subprocess_env) with SCRIPT_NAME script, PATH_INFO the rest of the
+ * URI, HTTP_AUTHORIZATION and wsgi.url_scheme.  With a cache (a list,
+ * see cache_check): values are latin-1 native strings, known keys and
+ * unchanged values come from the cache, and HTTP_CONTENT_TYPE/_LENGTH
+ * are left out (mod_python.wsgi).  Without: keys and values are decoded
+ * as mp_str_from_c does (3.5's build_wsgi_env).  NULL with an exception
+ * set. */
+static PyObject *
+cgi_environ(request_rec *r, const char *script, PyObject *cache)
+{
+    env_builder b = {NULL, cache, cache ? native_str : utf8_str};
+    const apr_array_header_t *arr;
+    const apr_table_entry_t *e;
+    const char *uri = r->uri ? r->uri : "", *auth, *https;
+    int i;
+
+    if (cache != NULL && cache_check(cache) < 0) {
+        return NULL;
+    }
+    add_cgi_vars(r);
+    if (cache != NULL && PyList_GET_ITEM(cache, CACHE_TEMPLATE) != Py_None) {
+        b.env = PyDict_Copy(PyList_GET_ITEM(cache, CACHE_TEMPLATE));
+    }
+    else {
+        b.env = PyDict_New();
+    }
+    if (b.env == NULL) {
+        return NULL;
+    }
+    arr = apr_table_elts(r->subprocess_env);
+    e = (const apr_table_entry_t *)arr->elts;
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key == NULL) {
+            continue;
+        }
+        if (cache != NULL && e[i].key[0] == 'H'
+            && (strcmp(e[i].key, "HTTP_CONTENT_TYPE") == 0
+                || strcmp(e[i].key, "HTTP_CONTENT_LENGTH") == 0)) {
+            continue;
+        }
+        if (env_put(&b, e[i].key, e[i].val) < 0) {
+            goto error;
+        }
+    }
+    if (env_put(&b, "SCRIPT_NAME", script) < 0
+        || env_put(&b, "PATH_INFO", uri + strlen(script)) < 0) {
+        goto error;
+    }
+    auth = apr_table_get(r->headers_in, "Authorization");
+    if (auth != NULL && (*auth != '\0' || cache == NULL)
+        && env_put(&b, "HTTP_AUTHORIZATION", auth) < 0) {
+        goto error;
+    }
+    https = apr_table_get(r->subprocess_env, "HTTPS");
+    if (env_put(&b, "wsgi.url_scheme",
+                https != NULL && strcasecmp(https, "off") != 0
+                ? "https" : "http") < 0) {
+        goto error;
+    }
+    return b.env;
+error:
+    Py_DECREF(b.env);
+    return NULL;
 }
 
 static int
@@ -127,45 +484,23 @@ static PyObject *
 req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
 {
     request_rec *r = mp_request_rec((PyObject *)self);
-    const char *script, *uri, *https, *auth;
-    const apr_array_header_t *arr;
-    const apr_table_entry_t *e;
-    PyObject *env = NULL, *cgi = NULL;
-    int outside, i, threaded, forked, daemons = 0;
+    const char *script;
+    PyObject *env = NULL;
+    int outside, threaded, forked, daemons = 0;
 
     (void)unused;
-    if (r == NULL || (script = script_name_of(self, r, &outside)) == NULL) {
+    if (r == NULL || (script = script_name_of(self, r, 0, &outside))
+        == NULL) {
         return NULL;
     }
     if (outside) {
         Py_RETURN_NONE;
     }
-    uri = r->uri ? r->uri : "";
-    r->path_info = apr_pstrdup(r->pool, uri + strlen(script));
-
-    /* add_cgi_vars() lives in mp_request_io.c: call it as Python does. */
-    if ((cgi = PyObject_CallMethod((PyObject *)self, "add_cgi_vars", NULL))
-        == NULL) {
+    /* 3.5 rewrites path_info first, so add_cgi_vars() uses it too. */
+    r->path_info = apr_pstrdup(r->pool, (r->uri ? r->uri : "")
+                                        + strlen(script));
+    if ((env = cgi_environ(r, script, NULL)) == NULL) {
         return NULL;
-    }
-    Py_DECREF(cgi);
-    if ((env = PyDict_New()) == NULL) {
-        return NULL;
-    }
-    arr = apr_table_elts(r->subprocess_env);
-    e = (const apr_table_entry_t *)arr->elts;
-    for (i = 0; i < arr->nelts; i++) {
-        if (e[i].key != NULL && env_set(env, e[i].key, e[i].val) < 0) {
-            goto error;
-        }
-    }
-    if (env_set(env, "SCRIPT_NAME", script) < 0
-        || env_set(env, "PATH_INFO", r->path_info) < 0) {
-        goto error;
-    }
-    auth = apr_table_get(r->headers_in, "Authorization");
-    if (auth != NULL && env_set(env, "HTTP_AUTHORIZATION", auth) < 0) {
-        goto error;
     }
 
     threaded = mpm_flag(AP_MPMQ_IS_THREADED) != AP_MPMQ_NOT_SUPPORTED;
@@ -173,7 +508,6 @@ req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
     if (ap_mpm_query(AP_MPMQ_MAX_DAEMONS, &daemons) != APR_SUCCESS) {
         daemons = 0;
     }
-    https = apr_table_get(r->subprocess_env, "HTTPS");
     if (env_steal(env, "wsgi.version", Py_BuildValue("(ii)", 1, 0)) < 0
         || PyDict_SetItemString(env, "wsgi.input", (PyObject *)self) < 0
         || env_steal(env, "wsgi.errors", Py_XNewRef(PySys_GetObject(
@@ -181,10 +515,7 @@ req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
         || env_steal(env, "wsgi.multithread", PyBool_FromLong(threaded)) < 0
         || env_steal(env, "wsgi.multiprocess",
                      PyBool_FromLong(forked && daemons != 1)) < 0
-        || env_steal(env, "wsgi.run_once", PyBool_FromLong(0)) < 0
-        || env_set(env, "wsgi.url_scheme",
-                   https != NULL && strcasecmp(https, "off") != 0
-                   ? "https" : "http") < 0) {
+        || env_steal(env, "wsgi.run_once", PyBool_FromLong(0)) < 0) {
         if (!PyErr_Occurred()) {
             PyErr_SetString(PyExc_RuntimeError, "sys.stderr is not set");
         }
@@ -197,7 +528,7 @@ error:
 }
 
 /* ------------------------------------------------------------------ */
-/* wsgi_start_response                                                */
+/* wsgi_start_response (mod_python 3.5)                               */
 /* ------------------------------------------------------------------ */
 
 /* Status code of a WSGI status line: three digits then a space or the end.
@@ -346,6 +677,524 @@ req_wsgi_start_response(MpRequestObject *self, PyObject *args, PyObject *kw)
 }
 
 /* ------------------------------------------------------------------ */
+/* the mod_python.wsgi fast path                                      */
+/* ------------------------------------------------------------------ */
+
+#define WSGI_STATE_KEY "mod_python.wsgi"
+
+/* The response of one WSGI call, in r->pool.  Internal redirects share
+ * the pool, so the states of all request_recs of a pool are chained. */
+typedef struct wsgi_state wsgi_state;
+struct wsgi_state {
+    request_rec *r;
+    wsgi_state *next;
+    int started;                /* start_response() succeeded */
+    int sent;                   /* applied to r: output has begun */
+    int status;
+    const char *status_line;
+    const char *content_type;   /* NULL when not given */
+    apr_off_t content_length;   /* -1 when not given */
+    apr_array_header_t *headers;    /* other headers: name, value, ... */
+};
+
+/* The state of r, made on first use; NULL with an exception set. */
+static wsgi_state *
+state_of(request_rec *r)
+{
+    void *head = NULL;
+    wsgi_state *s;
+    apr_status_t rv;
+
+    if (apr_pool_userdata_get(&head, WSGI_STATE_KEY, r->pool)
+        != APR_SUCCESS) {
+        head = NULL;
+    }
+    for (s = head; s != NULL; s = s->next) {
+        if (s->r == r) {
+            return s;
+        }
+    }
+    s = apr_pcalloc(r->pool, sizeof(*s));
+    s->r = r;
+    s->next = head;
+    s->content_length = -1;
+    rv = apr_pool_userdata_setn(s, WSGI_STATE_KEY, NULL, r->pool);
+    if (rv != APR_SUCCESS) {
+        mp_raise_apr(rv, "apr_pool_userdata_setn");
+        return NULL;
+    }
+    return s;
+}
+
+static void
+state_reset(wsgi_state *s)
+{
+    s->started = 0;
+    s->sent = 0;
+    s->status = 0;
+    s->status_line = NULL;
+    s->content_type = NULL;
+    s->content_length = -1;
+    s->headers = NULL;
+}
+
+PyDoc_STRVAR(wsgi_options_doc,
+"_wsgi_options()\n--\n\n"
+"(application, autoreload, debug) for mod_python.wsgi: PythonOption\n"
+"mod_python.wsgi.application (None when unset or empty), whether\n"
+"PythonAutoReload is not 0 and whether PythonDebug is 1, read from the\n"
+"merged configuration without copying it.");
+
+static PyObject *
+req_wsgi_options(MpRequestObject *self, PyObject *unused)
+{
+    request_rec *r = mp_request_rec((PyObject *)self);
+    const char *app, *reload, *debug;
+    mp_dir_config *d;
+    PyObject *spec;
+
+    (void)unused;
+    if (r == NULL) {
+        return NULL;
+    }
+    if ((d = mp_config_dir(r->per_dir_config)) == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "no mod_python configuration for this request");
+        return NULL;
+    }
+    app = apr_table_get(d->options, WSGI_APPLICATION);
+    reload = apr_table_get(d->directives, "PythonAutoReload");
+    debug = apr_table_get(d->directives, "PythonDebug");
+    if ((spec = mp_str_from_c(app != NULL && *app != '\0' ? app : NULL,
+                              -1)) == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("(NOO)", spec,
+                         reload != NULL && strcmp(reload, "0") == 0
+                         ? Py_False : Py_True,
+                         debug != NULL && strcmp(debug, "1") == 0
+                         ? Py_True : Py_False);
+}
+
+PyDoc_STRVAR(wsgi_environ_doc,
+"_wsgi_environ(base, cache, script=None)\n--\n\n"
+"The environ of mod_python.wsgi, or None when the URI is outside\n"
+"PythonOption mod_python.wsgi.base_uri: the CGI variables (as\n"
+"add_cgi_vars() sets them in subprocess_env, then every entry of it),\n"
+"SCRIPT_NAME (script, or as build_wsgi_env() finds it; an empty base_uri\n"
+"counts as unset), PATH_INFO, HTTP_AUTHORIZATION, wsgi.url_scheme and\n"
+"mod_python.request, then the items of the dict base.  Values are\n"
+"native strings (the bytes as latin-1).  cache is a list kept by the\n"
+"caller for the interpreter, empty at first: it holds the str objects of\n"
+"common keys and their last values, reused while they do not change.\n"
+"req.path_info is left alone.\n"
+"Starts a new response for _wsgi_start_response().");
+
+static PyObject *
+req_wsgi_environ(MpRequestObject *self, PyObject *args)
+{
+    PyObject *base, *cache, *script_obj = Py_None, *env;
+    request_rec *r;
+    const char *script;
+    wsgi_state *s;
+    int outside = 0;
+
+    if (!PyArg_ParseTuple(args, "O!O|O:_wsgi_environ", &PyDict_Type, &base,
+                          &cache, &script_obj)) {
+        return NULL;
+    }
+    if ((r = mp_request_rec((PyObject *)self)) == NULL) {
+        return NULL;
+    }
+    if (script_obj != Py_None) {
+        if ((script = mp_str_to_c(r->pool, script_obj, 0)) == NULL) {
+            return NULL;
+        }
+        if (strlen(script) > strlen(r->uri ? r->uri : "")) {
+            PyErr_SetString(PyExc_ValueError,
+                            "script is longer than the URI");
+            return NULL;
+        }
+    }
+    else if ((script = script_name_of(self, r, 1, &outside)) == NULL) {
+        return NULL;
+    }
+    if (outside) {
+        Py_RETURN_NONE;
+    }
+    if ((s = state_of(r)) == NULL) {
+        return NULL;
+    }
+    state_reset(s);
+    if ((env = cgi_environ(r, script, cache)) == NULL) {
+        return NULL;
+    }
+    if (PyDict_SetItem(env, PyList_GET_ITEM(cache, 2 * known_key(
+                           "mod_python.request")), (PyObject *)self) < 0
+        || PyDict_Merge(env, base, 1) < 0 || env_finish(env, cache) < 0) {
+        Py_DECREF(env);
+        return NULL;
+    }
+    return env;
+}
+
+/* The bytes of the str o (latin-1, or UTF-8 above U+00FF) for a status
+ * line or a header, copied to p.  TypeError when o is not a str,
+ * ValueError when it holds CR, LF or NUL. */
+static const char *
+header_text(apr_pool_t *p, PyObject *o, const char *what)
+{
+    const char *data;
+    Py_ssize_t len, i;
+
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what,
+                     Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    if (PyUnicode_KIND(o) == PyUnicode_1BYTE_KIND) {
+        data = (const char *)PyUnicode_1BYTE_DATA(o);
+        len = PyUnicode_GET_LENGTH(o);
+    }
+    else if ((data = PyUnicode_AsUTF8AndSize(o, &len)) == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < len; i++) {
+        if (data[i] == '\r' || data[i] == '\n' || data[i] == '\0') {
+            PyErr_Format(PyExc_ValueError, "control character in %s %R",
+                         what, o);
+            return NULL;
+        }
+    }
+    return apr_pstrmemdup(p, data, (apr_size_t)len);
+}
+
+/* A Content-Length value: digits, spaces around them allowed.  -1 with
+ * ValueError otherwise. */
+static apr_off_t
+content_length_of(const char *value)
+{
+    const char *c = value;
+    apr_off_t n = 0;
+    int digits = 0;
+
+    while (*c == ' ' || *c == '\t') {
+        c++;
+    }
+    for (; *c >= '0' && *c <= '9'; c++, digits++) {
+        if (n > (APR_INT64_MAX - 9) / 10) {
+            goto bad;
+        }
+        n = n * 10 + (*c - '0');
+    }
+    while (*c == ' ' || *c == '\t') {
+        c++;
+    }
+    if (digits > 0 && *c == '\0') {
+        return n;
+    }
+bad:
+    PyErr_Format(PyExc_ValueError, "bad Content-Length '%.100s'", value);
+    return -1;
+}
+
+/* Apply the kept status and headers to r; 0, or -1 with RuntimeError
+ * when start_response() was not called. */
+static int
+apply_response(MpRequestObject *self, request_rec *r, wsgi_state *s)
+{
+    const char **h;
+    int i;
+
+    if (!s->started) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "the application did not call start_response()");
+        return -1;
+    }
+    /* Defect 3 of 3.5: httpd 2.4 ignores a status_line whose number
+     * differs from r->status, so set both. */
+    r->status = s->status;
+    r->status_line = s->status_line;
+    if (s->content_type != NULL) {
+        ap_set_content_type(r, s->content_type);
+        self->content_type_set = 1;
+    }
+    if (s->content_length >= 0) {
+        ap_set_content_length(r, s->content_length);
+    }
+    h = (const char **)s->headers->elts;
+    for (i = 0; i + 1 < s->headers->nelts; i += 2) {
+        apr_table_addn(r->headers_out, h[i], h[i + 1]);
+    }
+    s->sent = 1;
+    return 0;
+}
+
+/* Write the bytes-like data, applying the response before the first
+ * non-empty data; flush after it when flush.  0, or -1 with TypeError
+ * (not bytes), RuntimeError or OSError (client gone). */
+static int
+send_data(MpRequestObject *self, request_rec *r, wsgi_state *s,
+          PyObject *data, int flush)
+{
+    Py_buffer view;
+    const char *buf;
+    Py_ssize_t len, off, n;
+    int rc = 0, release = 0;
+
+    if (PyBytes_Check(data)) {
+        buf = PyBytes_AS_STRING(data);
+        len = PyBytes_GET_SIZE(data);
+    }
+    else if (PyByteArray_Check(data) || PyMemoryView_Check(data)) {
+        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+            return -1;
+        }
+        release = 1;
+        buf = view.buf;
+        len = view.len;
+    }
+    else {
+        PyErr_Format(PyExc_TypeError, "WSGI body data must be bytes, not "
+                     "%.100s", Py_TYPE(data)->tp_name);
+        return -1;
+    }
+    if (len == 0) {
+        goto done;
+    }
+    if (!s->sent && apply_response(self, r, s) < 0) {
+        rc = -1;
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (off = 0; off < len && rc >= 0; off += n) {
+        n = len - off > WSGI_WRITE_CHUNK ? WSGI_WRITE_CHUNK : len - off;
+        rc = ap_rwrite(buf + off, (int)n, r);
+    }
+    if (rc >= 0 && flush) {
+        rc = ap_rflush(r);
+    }
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(PyExc_OSError,
+                        "Write failed, client closed connection.");
+        rc = -1;
+        goto done;
+    }
+    rc = 0;
+    self->bytes_queued += len;
+done:
+    if (release) {
+        PyBuffer_Release(&view);
+    }
+    return rc;
+}
+
+PyDoc_STRVAR(wsgi_write_doc,
+"_wsgi_write(data)\n--\n\n"
+"The write callable of mod_python.wsgi's start_response: applies the\n"
+"response first, then writes bytes data and flushes.");
+
+static PyObject *
+req_wsgi_write(MpRequestObject *self, PyObject *data)
+{
+    request_rec *r = mp_request_rec((PyObject *)self);
+    wsgi_state *s;
+
+    if (r == NULL || (s = state_of(r)) == NULL
+        || send_data(self, r, s, data, 1) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* start_response() returns this bound to the request. */
+static PyMethodDef wsgi_write_def = {
+    "write", FN(req_wsgi_write), METH_O, wsgi_write_doc
+};
+
+PyDoc_STRVAR(wsgi_fast_start_response_doc,
+"_wsgi_start_response(status, headers, exc_info=None)\n--\n\n"
+"The start_response of mod_python.wsgi (PEP 3333): checks status (str,\n"
+"three digits then a space or the end) and headers (a sequence of\n"
+"(str, str) tuples; Content-Length an integer), keeps them, and returns\n"
+"the write callable.  They are applied when the first body data is\n"
+"written: status and status_line, Content-Type as content_type,\n"
+"Content-Length with set_content_length(), the others added to\n"
+"headers_out.  Before that, a call with exc_info replaces them; after\n"
+"it, exc_info is re-raised.  A second call without exc_info raises\n"
+"RuntimeError.  TypeError/ValueError for bad arguments (CR, LF or NUL\n"
+"in the status or a header is a ValueError); nothing is kept then.");
+
+static PyObject *
+req_wsgi_fast_start_response(MpRequestObject *self, PyObject *args,
+                             PyObject *kw)
+{
+    static char *kwlist[] = {"status", "headers", "exc_info", NULL};
+    PyObject *status, *headers, *exc_info = Py_None, *seq, *item;
+    const char *line, *name, *value, *ctype = NULL;
+    apr_array_header_t *pairs;
+    apr_off_t clen = -1;
+    request_rec *r;
+    wsgi_state *s;
+    Py_ssize_t i, n;
+    int code;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:start_response",
+                                     kwlist, &status, &headers,
+                                     &exc_info)) {
+        return NULL;
+    }
+    if ((r = mp_request_rec((PyObject *)self)) == NULL
+        || (s = state_of(r)) == NULL) {
+        return NULL;
+    }
+    if (exc_info != Py_None) {
+        if (!PyTuple_Check(exc_info) || PyTuple_GET_SIZE(exc_info) != 3) {
+            PyErr_SetString(PyExc_TypeError, "exc_info must be None or a "
+                            "(type, value, traceback) tuple");
+            return NULL;
+        }
+        if (s->sent) {
+            return reraise(exc_info);
+        }
+    }
+    else if (s->started) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "start_response() called twice without exc_info");
+        return NULL;
+    }
+    if ((line = header_text(r->pool, status, "status")) == NULL
+        || (code = status_code(line)) < 0) {
+        return NULL;
+    }
+    if ((seq = PySequence_Fast(headers, "headers must be a list of "
+                               "(str, str) tuples")) == NULL) {
+        return NULL;
+    }
+    n = PySequence_Fast_GET_SIZE(seq);
+    pairs = apr_array_make(r->pool, n > 0 ? (int)n * 2 : 1,
+                           sizeof(const char *));
+    for (i = 0; i < n; i++) {
+        item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_Format(PyExc_TypeError, "headers must be (str, str) "
+                         "tuples: %.100R", item);
+            goto error;
+        }
+        if ((name = header_text(r->pool, PyTuple_GET_ITEM(item, 0),
+                                "header name")) == NULL
+            || (value = header_text(r->pool, PyTuple_GET_ITEM(item, 1),
+                                    "header value")) == NULL) {
+            if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Clear();
+                PyErr_Format(PyExc_TypeError, "headers must be (str, str) "
+                             "tuples: %.100R", item);
+            }
+            goto error;
+        }
+        if (strcasecmp(name, "Content-Type") == 0) {
+            ctype = value;
+        }
+        else if (strcasecmp(name, "Content-Length") == 0) {
+            if ((clen = content_length_of(value)) < 0) {
+                goto error;
+            }
+        }
+        else {
+            *(const char **)apr_array_push(pairs) = name;
+            *(const char **)apr_array_push(pairs) = value;
+        }
+    }
+    Py_DECREF(seq);
+    s->status = code;
+    s->status_line = line;
+    s->content_type = ctype;
+    s->content_length = clen;
+    s->headers = pairs;
+    s->started = 1;
+    return PyCFunction_NewEx(&wsgi_write_def, (PyObject *)self, NULL);
+error:
+    Py_DECREF(seq);
+    return NULL;
+}
+
+PyDoc_STRVAR(wsgi_send_doc,
+"_wsgi_send(result)\n--\n\n"
+"Write the iterable result of a WSGI application: the items of a list\n"
+"or tuple without flushing, those of other iterables each flushed.  The\n"
+"response is applied before the first non-empty item, or at the end;\n"
+"RuntimeError if start_response() was never called.  Does not call\n"
+"result.close().");
+
+static PyObject *
+req_wsgi_send(MpRequestObject *self, PyObject *result)
+{
+    request_rec *r = mp_request_rec((PyObject *)self);
+    PyObject *it, *item;
+    wsgi_state *s;
+    Py_ssize_t i;
+    int rc;
+
+    if (r == NULL || (s = state_of(r)) == NULL) {
+        return NULL;
+    }
+    if (PyList_CheckExact(result) || PyTuple_CheckExact(result)) {
+        for (i = 0; i < PySequence_Fast_GET_SIZE(result); i++) {
+            item = Py_NewRef(PySequence_Fast_GET_ITEM(result, i));
+            rc = send_data(self, r, s, item, 0);
+            Py_DECREF(item);
+            if (rc < 0) {
+                return NULL;
+            }
+        }
+    }
+    else {
+        int flush = !(PyList_Check(result) || PyTuple_Check(result));
+
+        if ((it = PyObject_GetIter(result)) == NULL) {
+            return NULL;
+        }
+        while ((item = PyIter_Next(it)) != NULL) {
+            rc = send_data(self, r, s, item, flush);
+            Py_DECREF(item);
+            if (rc < 0) {
+                break;
+            }
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    if (!s->sent && apply_response(self, r, s) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(wsgi_headers_doc,
+"_wsgi_headers()\n--\n\n"
+"Apply the response of _wsgi_start_response() now (if not yet done) and\n"
+"return its Content-Length, or -1 when none was given.");
+
+static PyObject *
+req_wsgi_headers(MpRequestObject *self, PyObject *unused)
+{
+    request_rec *r = mp_request_rec((PyObject *)self);
+    wsgi_state *s;
+
+    (void)unused;
+    if (r == NULL || (s = state_of(r)) == NULL) {
+        return NULL;
+    }
+    if (!s->sent && apply_response(self, r, s) < 0) {
+        return NULL;
+    }
+    return PyLong_FromLongLong((long long)s->content_length);
+}
+
+/* ------------------------------------------------------------------ */
 /* get_addhandler_exts                                                */
 /* ------------------------------------------------------------------ */
 
@@ -444,8 +1293,6 @@ req_get_addhandler_exts(MpRequestObject *self, PyObject *unused)
     return mp_str_from_c(buf, -1);
 }
 
-#define FN(f) ((PyCFunction)(void (*)(void))(f))
-
 PyMethodDef mp_request_wsgi_methods[] = {
     {"build_wsgi_env", FN(req_build_wsgi_env), METH_NOARGS,
      build_wsgi_env_doc},
@@ -453,5 +1300,12 @@ PyMethodDef mp_request_wsgi_methods[] = {
      METH_VARARGS | METH_KEYWORDS, wsgi_start_response_doc},
     {"get_addhandler_exts", FN(req_get_addhandler_exts), METH_NOARGS,
      get_addhandler_exts_doc},
+    {"_wsgi_options", FN(req_wsgi_options), METH_NOARGS, wsgi_options_doc},
+    {"_wsgi_environ", FN(req_wsgi_environ), METH_VARARGS, wsgi_environ_doc},
+    {"_wsgi_start_response", FN(req_wsgi_fast_start_response),
+     METH_VARARGS | METH_KEYWORDS, wsgi_fast_start_response_doc},
+    {"_wsgi_write", FN(req_wsgi_write), METH_O, wsgi_write_doc},
+    {"_wsgi_send", FN(req_wsgi_send), METH_O, wsgi_send_doc},
+    {"_wsgi_headers", FN(req_wsgi_headers), METH_NOARGS, wsgi_headers_doc},
     {NULL, NULL, 0, NULL}
 };

@@ -23,6 +23,9 @@ APPS = {
     "closed": "wsgi_apps::closed",
     "errors": "wsgi_apps::errors",
     "nocallable": "wsgi_apps::no_such_app",
+    "keys": "wsgi_apps::keys",
+    "badheaders": "wsgi_apps::badheaders",
+    "nostart": "wsgi_apps::nostart",
 }
 
 
@@ -107,6 +110,43 @@ def test_environ(server):
     assert d["wsgi.multithread"] is threaded
     assert d["wsgi.multiprocess"] is True
     assert d["input_type"] == "InputStream"
+
+
+def test_environ_keys_follow_each_request(server):
+    # The environ is built from a per-interpreter template of recent keys:
+    # a header of one request must not show up in the next.
+    many = {f"X-Many-{i}": str(i) for i in range(90)}  # > TEMPLATE_MAX keys
+    sequence = [{"X-Only-Once": "1"}, {}, {"Cookie": "a=b"}, many, {},
+                {"X-Only-Once": "2"}, {}]
+    with server.client().session() as s:
+        for headers in sequence:
+            d = s.get("/wsgi/keys", headers=headers).json()
+            http = {k for k in d if k.startswith("HTTP_")}
+            want = {"HTTP_" + h.upper().replace("-", "_") for h in headers}
+            assert want <= http
+            assert not {k for k in http - want
+                        if "ONLY_ONCE" in k or "MANY" in k or "COOKIE" in k}
+            assert d["wsgi.input"] == "InputStream"
+            assert d["wsgi.errors"] == "ErrorStream"
+            assert d["mod_python.request"] == "mp_request"
+            assert all(t == "str" for k, t in d.items() if k.isupper())
+
+
+@pytest.mark.parametrize("case, first", [
+    ("crlf", "ValueError"), ("nul", "ValueError"), ("notuple", "TypeError"),
+    ("bytes", "TypeError"), ("length", "ValueError"), ("ok", None)])
+def test_start_response_checks(server, case, first):
+    r = server.client().get(f"/wsgi/badheaders?{case}")
+    assert r.status == 200, r.text
+    second = None if first else "RuntimeError"
+    assert r.json() == {"first": first, "second": second}
+    assert "Injected" not in r.headers
+
+
+def test_start_response_missing(server, expect_log):
+    r = server.client().get("/wsgi/nostart")
+    assert r.status == 500
+    expect_log(r"did not call start_response")
 
 
 def test_location_root_gives_empty_path_info(server):

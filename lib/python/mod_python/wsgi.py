@@ -46,9 +46,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
-from types import TracebackType
+from types import ModuleType
 from typing import IO, Any
 
 from mod_python import apache
@@ -60,11 +62,19 @@ BASE_URI_OPTION = "mod_python.wsgi.base_uri"
 
 _READ_CHUNK = 65536
 
-ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+# apache.import_module checks a module file at most once per second.
+_RECHECK = 1.0
+_monotonic = time.monotonic
+_modules = sys.modules
+
+OK = int(apache.OK)
+DECLINED = int(apache.DECLINED)
 
 
 class InputStream:
     """``wsgi.input``: the request body, read from ``req`` as needed."""
+
+    __slots__ = ("_req",)
 
     def __init__(self, req: Any) -> None:
         self._req = req
@@ -117,10 +127,15 @@ class InputStream:
 class ErrorStream:
     """``wsgi.errors``: text written is logged line by line (APLOG_ERR)."""
 
+    __slots__ = ("_buffer", "_req")
+
+    # One lock for all streams: writes to wsgi.errors are rare, and a lock
+    # per request would be made for every request.
+    _lock = threading.Lock()
+
     def __init__(self, req: Any) -> None:
         self._req = req
         self._buffer = ""
-        self._lock = threading.Lock()
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
@@ -180,18 +195,6 @@ class FileWrapper:
         return os.path.abspath(name) if stat.S_ISREG(fst.st_mode) else None
 
 
-def _native(value: Any) -> str:
-    """A PEP 3333 native string: bytes-as-latin-1 text.
-
-    Table values arrive decoded from UTF-8; they are re-encoded so that the
-    application sees the raw bytes as latin-1 characters.
-    """
-    text = str(value)
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogateescape").decode("latin-1")
-
-
 def _option(req: Any, name: str) -> str | None:
     options = req.get_options()
     if name not in options:
@@ -218,164 +221,122 @@ def script_name(req: Any) -> str | None:
     return ""
 
 
+_base: dict[str, Any] = {}
+# str objects of common environ keys and their last values, kept for
+# req._wsgi_environ() (which fills it); one per interpreter.
+_cache: list[Any] = []
+
+
+def _base_environ() -> dict[str, Any]:
+    """The ``wsgi.*`` keys that are the same for every request."""
+    if not _base:
+        _base.update({
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": bool(apache.mpm_query(apache.AP_MPMQ_IS_THREADED)),
+            "wsgi.multiprocess": bool(apache.mpm_query(apache.AP_MPMQ_IS_FORKED)),
+            "wsgi.run_once": False,
+            "wsgi.file_wrapper": FileWrapper,
+        })
+    return _base
+
+
 def build_environ(req: Any, script: str) -> dict[str, Any]:
     """The WSGI environ for ``req`` with ``SCRIPT_NAME`` ``script``."""
-    req.add_cgi_vars()
-    environ: dict[str, Any] = {
-        str(key): _native(value) for key, value in req.subprocess_env.items()
-    }
-    authorization = req.headers_in.get("Authorization")
-    if authorization:
-        environ["HTTP_AUTHORIZATION"] = _native(authorization)
-    uri = str(req.uri or "")
-    environ["SCRIPT_NAME"] = _native(script)
-    environ["PATH_INFO"] = _native(uri[len(script):])
-    environ["REQUEST_METHOD"] = str(req.method)
-    environ.setdefault("QUERY_STRING", _native(req.args or ""))
-    environ.setdefault("SERVER_PROTOCOL", str(req.protocol))
-    for key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-        environ.pop(key, None)
-    https = environ.get("HTTPS", "")
-    threaded = bool(apache.mpm_query(apache.AP_MPMQ_IS_THREADED))
-    forked = bool(apache.mpm_query(apache.AP_MPMQ_IS_FORKED))
-    environ.update({
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "https" if https and https.lower() != "off" else "http",
-        "wsgi.input": InputStream(req),
-        "wsgi.errors": ErrorStream(req),
-        "wsgi.multithread": threaded,
-        "wsgi.multiprocess": forked,
-        "wsgi.run_once": False,
-        "wsgi.file_wrapper": FileWrapper,
-        "mod_python.request": req,
-    })
+    environ: dict[str, Any] = req._wsgi_environ(_base_environ(), _cache, script)
+    environ["wsgi.input"] = InputStream(req)
+    environ["wsgi.errors"] = ErrorStream(req)
     return environ
 
 
-class _Response:
-    """State of one response: start_response, header application, writes."""
-
-    def __init__(self, req: Any) -> None:
-        self.req = req
-        self.status: str | None = None
-        self.headers: list[tuple[str, str]] = []
-        self.headers_sent = False
-        self.content_length: int | None = None
-
-    def start_response(self, status: str, headers: list[tuple[str, str]],
-                       exc_info: ExcInfo | None = None) -> Callable[[bytes], None]:
-        if exc_info is not None:
-            try:
-                if self.headers_sent:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None  # no reference cycle
-        elif self.status is not None:
-            raise RuntimeError("start_response() called twice without exc_info")
-        if not isinstance(status, str):
-            raise TypeError(f"status must be str, not {type(status).__name__}")
-        code = status.split(" ", 1)[0]
-        if len(code) != 3 or not code.isdigit() or not 100 <= int(code) <= 999:
-            raise ValueError(f"invalid status {status!r}")
-        checked: list[tuple[str, str]] = []
-        for item in headers:
-            if (not isinstance(item, tuple) or len(item) != 2
-                    or not all(isinstance(x, str) for x in item)):
-                raise TypeError(f"headers must be (str, str) tuples: {item!r}")
-            name, value = item
-            if any(c in name + value for c in "\r\n\0"):
-                raise ValueError(f"control character in header {name!r}")
-            checked.append((name, value))
-        self.status = status
-        self.headers = checked
-        return self.write
-
-    def send_headers(self) -> None:
-        if self.headers_sent:
-            return
-        if self.status is None:
-            raise RuntimeError("the application did not call start_response()")
-        req = self.req
-        req.status = int(self.status[:3])
-        req.status_line = self.status
-        for name, value in self.headers:
-            lname = name.lower()
-            if lname == "content-type":
-                req.content_type = value
-            elif lname == "content-length":
-                try:
-                    self.content_length = int(value)
-                except ValueError:
-                    raise ValueError(f"bad Content-Length {value!r}") from None
-                req.set_content_length(self.content_length)
-            else:
-                req.headers_out.add(name, value)
-        self.headers_sent = True
-
-    def write(self, data: bytes) -> None:
-        """The write callable of start_response (flushes)."""
-        self._write(data, True)
-
-    def _write(self, data: bytes, flush: bool) -> None:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"WSGI body data must be bytes, not {type(data).__name__}")
-        self.send_headers()
-        if data:
-            self.req.write(data, 1 if flush else 0)
-
-    def sendfile(self, path: str, offset: int) -> None:
-        self.send_headers()
-        length = -1
-        if self.content_length is not None:
-            length = self.content_length
-        self.req.sendfile(path, offset, length)
+def _send_file(req: Any, wrapper: FileWrapper) -> None:
+    """Send a FileWrapper result: with sendfile when it wraps a real file."""
+    path = wrapper.real_path()
+    if path is None:
+        req._wsgi_send(wrapper)
+        return
+    offset = wrapper.filelike.tell()
+    length = req._wsgi_headers()
+    req.sendfile(path, offset, length)
 
 
-def _load_application(req: Any) -> Callable[..., Any] | None:
-    spec = _option(req, APPLICATION_OPTION)
+class _AppRef:
+    """Where the application of one configuration was found."""
+
+    __slots__ = ("callable_name", "key", "module", "module_name", "recheck")
+
+    def __init__(self, module: ModuleType, module_name: str, callable_name: str,
+                 recheck: float) -> None:
+        self.module = module
+        self.key = module.__name__  # its sys.modules key
+        self.module_name = module_name  # as configured
+        self.callable_name = callable_name
+        self.recheck = recheck
+
+
+# req._wsgi_options() -> _AppRef, for this interpreter
+_apps: dict[tuple[str | None, bool, bool], _AppRef] = {}
+
+
+def _import_application(options: tuple[str | None, bool, bool]) -> _AppRef:
+    """Import the module of ``options`` with ``apache.import_module``."""
+    spec, autoreload, debug = options
     if spec is None:
         raise KeyError(f"PythonOption {APPLICATION_OPTION} is not set")
     module_name, _, callable_name = spec.partition("::")
-    callable_name = callable_name.strip() or "application"
-    config = req.get_config()
-    autoreload = not ("PythonAutoReload" in config and str(config["PythonAutoReload"]) == "0")
-    debug = "PythonDebug" in config and str(config["PythonDebug"]) == "1"
-    module = apache.import_module(module_name.strip(), autoreload=autoreload, log=debug)
-    app = getattr(module, callable_name, None)
+    module_name = module_name.strip()
+    module = apache.import_module(module_name, autoreload, debug)
+    ref = _AppRef(module, module_name, callable_name.strip() or "application",
+                  _monotonic() + _RECHECK)
+    _apps[options] = ref
+    return ref
+
+
+def _application(req: Any) -> Callable[..., Any] | None:
+    """The application callable for ``req``, or None (logged) if missing.
+
+    ``apache.import_module`` is asked again when the module it gave was
+    replaced in ``sys.modules`` or, with ``PythonAutoReload``, once its
+    check interval has passed, so that changed files are reloaded as with
+    a direct call; in between, the cached module is used.
+    """
+    options = req._wsgi_options()
+    ref = _apps.get(options)
+    if (ref is None or _modules.get(ref.key) is not ref.module
+            or (options[1] and _monotonic() >= ref.recheck)):
+        ref = _import_application(options)
+    app: Callable[..., Any] | None = getattr(ref.module, ref.callable_name, None)
     if app is None:
         req.log_error(
-            f"MP0710: mod_python.wsgi: {module_name.strip()} has no callable "
-            f"{callable_name!r}; declining", apache.APLOG_WARNING)
+            f"MP0710: mod_python.wsgi: {ref.module_name} has no callable "
+            f"{ref.callable_name!r}; declining", apache.APLOG_WARNING)
     return app
 
 
 def handler(req: Any) -> int:
     """PythonHandler entry point."""
-    app = _load_application(req)
+    app = _application(req)
     if app is None:
-        return int(apache.DECLINED)
-    script = script_name(req)
-    if script is None:
+        return DECLINED
+    environ = req._wsgi_environ(_base or _base_environ(), _cache)
+    if environ is None:
         req.log_error(
             f"MP0711: mod_python.wsgi: {req.uri} is outside "
             f"{BASE_URI_OPTION} {_option(req, BASE_URI_OPTION)}; declining",
             apache.APLOG_WARNING)
-        return int(apache.DECLINED)
-    environ = build_environ(req, script)
-    response = _Response(req)
-    result = app(environ, response.start_response)
+        return DECLINED
+    environ["wsgi.input"] = InputStream(req)
+    environ["wsgi.errors"] = errors = ErrorStream(req)
+    result = app(environ, req._wsgi_start_response)
     try:
-        path = result.real_path() if isinstance(result, FileWrapper) else None
-        if path is not None:
-            response.sendfile(path, result.filelike.tell())
+        if isinstance(result, FileWrapper):
+            _send_file(req, result)
         else:
-            flush = not isinstance(result, (list, tuple))
-            for data in result:
-                response._write(data, flush)
-            response.send_headers()
+            req._wsgi_send(result)
     finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    environ["wsgi.errors"].flush()
-    return int(apache.OK)
+        if type(result) is not list:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+    if errors._buffer:
+        errors.flush()
+    return OK

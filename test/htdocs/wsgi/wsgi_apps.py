@@ -137,3 +137,42 @@ def errors(environ, start_response):
     environ["wsgi.errors"].flush()
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [b"logged"]
+
+
+def keys(environ, start_response):
+    """JSON: the sorted environ keys and the type names of the values."""
+    body = json.dumps({k: type(v).__name__ for k, v in sorted(environ.items())}).encode()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
+
+
+def badheaders(environ, start_response):
+    """start_response with the header case named in QUERY_STRING; JSON of
+    the exception class name (None if it passed) and of a second call."""
+    cases = {
+        "crlf": [("X-A", "a\r\nInjected: 1")],
+        "nul": [("X-A", "a\0b")],
+        "notuple": [["X-A", "a"]],
+        "bytes": [(b"X-A", "a")],
+        "length": [("Content-Length", "12x")],
+        "ok": [("X-A", "a")],
+    }
+    result = {}
+    try:
+        start_response("200 OK", cases[environ["QUERY_STRING"]])
+        result["first"] = None
+    except Exception as e:  # noqa: BLE001
+        result["first"] = type(e).__name__
+    try:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        result["second"] = None
+    except Exception as e:  # noqa: BLE001
+        result["second"] = type(e).__name__
+    if result["second"] is not None:
+        start_response("200 OK", [("Content-Type", "application/json")],
+                       (RuntimeError, RuntimeError("again"), None))
+    return [json.dumps(result).encode()]
+
+
+def nostart(environ, start_response):
+    return []
