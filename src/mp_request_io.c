@@ -28,6 +28,10 @@
 #define MP_RBUFF_SIZE 8192
 /* ap_rwrite takes an int length. */
 #define MP_WRITE_CHUNK (1 << 30)
+/* Unflushed req.write() output up to this size stays in the request's
+ * output buffer (APR_BUCKET_BUFF_SIZE, 8000 bytes, with room left for other
+ * writers): ap_rwrite only copies it, so the GIL is kept. */
+#define MP_BUFFERED_WRITE 4096
 
 /* ------------------------------------------------------------------ */
 /* request body                                                       */
@@ -383,30 +387,61 @@ PyDoc_STRVAR(write_doc,
 "Send data (str as UTF-8, or bytes-like) to the client, flushing unless\n"
 "flush is 0.  OSError when the client has gone away.");
 
-static PyObject *
-req_write(MpRequestObject *self, PyObject *args, PyObject *kw)
+/* write(data, flush=1) arguments from a vectorcall.  0, or -1 with
+ * TypeError. */
+static int
+write_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+           PyObject **data, int *flush)
 {
-    static char *kwlist[] = {"data", "flush", NULL};
-    PyObject *data;
-    int flush = 1, rc = 0;
-    Py_buffer view = {0};
-    const char *buf;
-    Py_ssize_t len, off, n;
-    request_rec *r;
+    PyObject *flush_arg = nargs > 1 ? args[1] : NULL;
+    Py_ssize_t i, nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:write", kwlist, &data,
-                                     &flush)) {
-        return NULL;
+    *data = nargs > 0 ? args[0] : NULL;
+    if (nargs > 2) {
+        PyErr_Format(PyExc_TypeError, "write() takes at most 2 arguments "
+                     "(%zd given)", nargs + nkw);
+        return -1;
     }
-    if ((r = mp_request_rec((PyObject *)self)) == NULL) {
-        return NULL;
+    for (i = 0; i < nkw; i++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, i);
+
+        if (*data == NULL && PyUnicode_CompareWithASCIIString(name, "data")
+                             == 0) {
+            *data = args[nargs + i];
+        }
+        else if (flush_arg == NULL
+                 && PyUnicode_CompareWithASCIIString(name, "flush") == 0) {
+            flush_arg = args[nargs + i];
+        }
+        else {
+            PyErr_Format(PyExc_TypeError, "write() got an unexpected or "
+                         "repeated keyword argument '%U'", name);
+            return -1;
+        }
     }
-    if (mp_data_buffer(data, &view) < 0) {
-        return NULL;
+    if (*data == NULL) {
+        PyErr_SetString(PyExc_TypeError,
+                        "write() missing required argument 'data'");
+        return -1;
     }
-    buf = view.buf;
-    len = view.len;
-    Py_BEGIN_ALLOW_THREADS
+    *flush = 1;
+    if (flush_arg != NULL) {
+        long v = PyLong_AsLong(flush_arg);
+
+        if (v == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        *flush = v != 0;
+    }
+    return 0;
+}
+
+static int
+write_out(request_rec *r, const char *buf, Py_ssize_t len, int flush)
+{
+    Py_ssize_t off, n;
+    int rc = 0;
+
     for (off = 0; off < len && rc >= 0; off += n) {
         n = len - off > MP_WRITE_CHUNK ? MP_WRITE_CHUNK : len - off;
         rc = ap_rwrite(buf + off, (int)n, r);
@@ -414,14 +449,43 @@ req_write(MpRequestObject *self, PyObject *args, PyObject *kw)
     if (rc >= 0 && flush) {
         rc = ap_rflush(r);
     }
-    Py_END_ALLOW_THREADS
+    return rc;
+}
+
+static PyObject *
+req_write(MpRequestObject *self, PyObject *const *args, Py_ssize_t nargs,
+          PyObject *kwnames)
+{
+    PyObject *data;
+    int flush, rc;
+    Py_buffer view = {0};
+    request_rec *r;
+
+    if (write_args(args, nargs, kwnames, &data, &flush) < 0
+        || (r = mp_request_rec((PyObject *)self)) == NULL
+        || mp_data_buffer(data, &view) < 0) {
+        return NULL;
+    }
+    if (!flush && self->unflushed + (apr_size_t)view.len
+                  <= MP_BUFFERED_WRITE) {
+        /* a copy into the output buffer: no I/O, no GIL hand-over */
+        rc = write_out(r, view.buf, view.len, 0);
+        self->unflushed += (apr_size_t)view.len;
+    }
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        rc = write_out(r, view.buf, view.len, flush);
+        Py_END_ALLOW_THREADS
+        /* after a big unflushed write the buffer's fill is unknown */
+        self->unflushed = flush ? 0 : MP_BUFFERED_WRITE;
+    }
+    self->bytes_queued += view.len;
     PyBuffer_Release(&view);
     if (rc < 0) {
         PyErr_SetString(PyExc_OSError,
                         "Write failed, client closed connection.");
         return NULL;
     }
-    self->bytes_queued += len;
     Py_RETURN_NONE;
 }
 
@@ -441,6 +505,7 @@ req_flush(MpRequestObject *self, PyObject *unused)
     Py_BEGIN_ALLOW_THREADS
     rc = ap_rflush(r);
     Py_END_ALLOW_THREADS
+    self->unflushed = 0;
     if (rc < 0) {
         PyErr_SetString(PyExc_OSError,
                         "Flush failed, client closed connection.");
@@ -818,7 +883,7 @@ req_ssl_var_lookup(MpRequestObject *self, PyObject *arg)
 #define FN(f) ((PyCFunction)(void (*)(void))(f))
 
 PyMethodDef mp_request_io_methods[] = {
-    {"write", FN(req_write), KW, write_doc},
+    {"write", FN(req_write), METH_FASTCALL | METH_KEYWORDS, write_doc},
     {"flush", FN(req_flush), METH_NOARGS, flush_doc},
     {"read", FN(req_read), KW, read_doc},
     {"readline", FN(req_readline), KW, readline_doc},

@@ -44,6 +44,7 @@ def server(httpd):
         fb("redir_from", "PythonHandler api_redirect::source"),
         fb("redir_to", "PythonHandler api_redirect::target"),
         fb("sendfile", "PythonHandler api_sendfile"),
+        fb("writes", "PythonHandler api_writes"),
         fb("cond.txt", "PythonHandler api_cond"),
         fb("closed", "PythonHandler api_closed"),
         fb("wsgi_env", "PythonHandler api_wsgi::env"),
@@ -264,6 +265,11 @@ def test_bad_arguments_raise_the_documented_exceptions(methods):
         "add_handler(int)": "TypeError",
         "write(5)": "TypeError",
         "write(flush=str)": "TypeError",
+        "write(flush=float)": "TypeError",
+        "write()": "TypeError",
+        "write(3 args)": "TypeError",
+        "write(bogus=)": "TypeError",
+        "write(data=, flush=) ok": None,
         "update_mtime('x')": "TypeError",
         "allow_methods(5)": "TypeError",
         "allow_methods([5])": "TypeError",
@@ -603,3 +609,13 @@ def test_wsgi_start_response_exc_info(server):
     assert r.status == 500
     assert "X-Early" not in r.headers
     assert r.text == "replaced\nre-raised KeyError 'boom'\n"
+
+
+def test_buffered_and_flushed_writes_arrive_in_order(server):
+    r = server.client().get("/api/writes")
+    assert r.status == 200
+    expected = b"".join(
+        (b"%05d\n" % i) * (2000 if i % 1000 == 999 and i % 700 and i % 333
+                            else 1)
+        for i in range(3000))
+    assert r.body == expected
