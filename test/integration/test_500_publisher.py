@@ -313,3 +313,34 @@ def test_reload_on_change_by_file_name(server, expect_log):
         os.utime(page, (st.st_atime, st.st_mtime + 2))
         assert s.get("/publisher/reloaded2.py/page").text == "second!"
     expect_log(r"publisher: reloaded .*reloaded2\.py")
+
+
+# -- the route cache: later requests see every change ---------------------
+
+def test_route_cache_sees_rebinding_and_new_hooks(server, allow_log):
+    allow_log(r"publisher")
+    with server.client().session() as s:    # one child under prefork too
+        def page(path):
+            return s.get("/publisher/routes.py/" + path)
+
+        assert page("other").text == "other"
+        assert page("other").text == "other"        # from the route cache
+        assert page("swap_other").text == "swapped in"
+        assert page("other").text == "swapped"
+        assert page("hello").text == "hello"
+        assert page("hello").text == "hello"
+        assert page("lock_hello").text == "locked"
+        assert page("hello").status == 401          # __auth__ added later
+        assert page("takes_form?name=x").text == "name=x"
+        assert page("takes_form?name=y").text == "name=y"
+        assert page("lock_module").text == "module locked"
+        assert page("other").status == 403          # module __access__ added
+
+
+def test_routed_function_gets_a_form_on_post(server):
+    with server.client().session() as s:
+        assert s.get("/publisher/routes_form.py/takes_form").text == "name=nobody"
+        r = s.request("POST", "/publisher/routes_form.py/takes_form",
+                      body=b"name=posted", headers={
+                          "Content-Type": "application/x-www-form-urlencoded"})
+        assert r.text == "name=posted"

@@ -51,8 +51,9 @@ import re
 import stat
 import threading
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from mod_python import apache, util
 
@@ -86,6 +87,9 @@ class _Page:
     #: What the publisher learned about the page's callables (nested hooks,
     #: parameters), keyed by function; dropped with the page on reload.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False)
+    #: Object paths known to name a plain function of the page that has no
+    #: auth hooks and takes no form field: path -> :class:`_Route`.
+    routes: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 class PageCache:
@@ -643,6 +647,54 @@ def publish_object(req: Any, obj: Any, _depth: int = 0, *,
     return write_result(req, obj)
 
 
+class _Route(NamedTuple):
+    """A URL the publisher resolved to a plain function of the page, with
+    no auth hook on the way and no form field among its parameters."""
+
+    func: types.FunctionType
+    code: types.CodeType
+    takes_req: bool
+
+
+def _route(page: _Page, object_path: str, obj: Any) -> _Route | None:
+    """A :class:`_Route` for ``obj``, found at ``object_path`` of ``page``,
+    when later requests may call it without resolving it again."""
+    if (type(obj) is not types.FunctionType or "." in object_path
+            or page.module.__dict__.get(object_path) is not obj
+            or _hooks(page.module, None) is not None or obj.__dict__):
+        return None
+    facts = page.memo.get(obj)
+    if facts is None or facts.nested or facts.call is _MISSING:
+        return None
+    info = facts.call
+    if info is None or info[2] or not info[1] <= _ONLY_REQ:
+        return None
+    return _Route(obj, obj.__code__, "req" in info[1])
+
+
+def _routed(req: Any, page: _Page, object_path: str) -> Any:
+    """The function of a known route for this request, or None when the
+    request has to be resolved (and checked) step by step.
+
+    Everything :func:`resolve_object` would check is checked again, in a
+    cheaper way: the page still binds the name to the same function with
+    the same code and no attributes (auth hooks), and the module has no
+    hook either; the request has no body and no ``req.form`` yet.
+    """
+    route = page.routes.get(object_path)
+    if route is None:
+        return None
+    func = route.func
+    namespace = page.module.__dict__
+    if (namespace.get(object_path) is not func or func.__code__ is not route.code
+            or func.__dict__ or "__auth__" in namespace
+            or "__access__" in namespace or "__auth_realm__" in namespace
+            or "__getattr__" in namespace or req.method == "POST"
+            or getattr(req, "form", None) is not None):
+        return None
+    return route
+
+
 def handler(req: Any) -> int:
     """PythonHandler entry point."""
     if req.method not in ALLOWED_METHODS:
@@ -651,19 +703,34 @@ def handler(req: Any) -> int:
     module_file, object_path, stamp = _locate(req)
     config = req.get_config()
     debug = config.get("PythonDebug") == "1"
-
-    def log(message: str) -> None:
-        req.log_error(message, apache.APLOG_NOTICE)
-
     page = page_cache.page(
         module_file,
         autoreload=config.get("PythonAutoReload") != "0",
-        log=log if debug else None,
+        log=_notice_log(req) if debug else None,
         stamp=stamp,
     )
-    memo = page.memo
-    obj = resolve_object(req, page.module, object_path, _memo=memo)
-    written = publish_object(req, obj, _memo=memo)
+    route = _routed(req, page, object_path)
+    if route is not None:
+        # the usual request: a known function of the page, called as
+        # _call() would call it
+        req.form = _lazy_form(req)
+        result = route.func(req=req) if route.takes_req else route.func()
+        written = publish_object(req, result, 1, _memo=page.memo)
+    else:
+        memo = page.memo
+        obj = resolve_object(req, page.module, object_path, _memo=memo)
+        written = publish_object(req, obj, _memo=memo)
+        if len(page.routes) < MEMO_SIZE:
+            known = _route(page, object_path, obj)
+            if known is not None:
+                page.routes[object_path] = known
     if not written and debug and req.next is None and not req._bytes_queued:
-        log(f"publisher: nothing to publish for {req.uri}")
+        _notice_log(req)(f"publisher: nothing to publish for {req.uri}")
     return int(apache.OK)
+
+
+def _notice_log(req: Any) -> Callable[[str], None]:
+    def log(message: str) -> None:
+        req.log_error(message, apache.APLOG_NOTICE)
+
+    return log
