@@ -109,6 +109,21 @@ Options: `--scenario` (comma list; the static anchor is always added),
 `build/bench/results.md` and `results.json` (every sample).  `make bench`
 installs wrk, libapache2-mod-python and libapache2-mod-wsgi-py3 with
 apt-get when run as root and they are missing, or prints the command.
+
+### Instructions per request
+
+wrk's figures move with whatever else the machine runs.  To compare two
+builds of the module, count instructions instead:
+
+    python3 bench/icount.py hello api publisher --impl ours -n 300
+
+It runs the scenario's Apache as one process (`httpd -X`) under
+`valgrind --tool=callgrind`, sends three warm-up requests, zeroes the
+counters, sends N requests one after another and prints the instructions
+executed inside `ap_process_async_request` per request.  The count is
+deterministic to within about 1%; it leaves out the kernel and GIL
+hand-overs between threads, so it complements wrk rather than replacing
+it.  `--keep` keeps `callgrind.out` for `callgrind_annotate`.
 """
 
 
