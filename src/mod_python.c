@@ -6,6 +6,7 @@
 #include "mp_common.h"
 #include "mp_config.h"
 #include "mp_hooks.h"
+#include "mp_interp.h"
 #define MP_DECLARING_OPTIONAL
 #include "mp_optional.h"
 
@@ -13,6 +14,7 @@ static void
 mp_register_hooks(apr_pool_t *p)
 {
     mp_hooks_register(p);
+    mp_interp_register_hooks(p);
     mp_optional_register();
 }
 

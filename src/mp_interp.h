@@ -42,6 +42,10 @@ struct mp_interp {
     mp_interp *next;
 };
 
+/* Register the parent-side hook that lets the old generation exit on a
+ * graceful restart before the MPM looks for it (see restart_wait). */
+void mp_interp_register_hooks(apr_pool_t *p);
+
 /* Start Python in this child; logs and returns non-OK on failure. */
 apr_status_t mp_interp_child_init(apr_pool_t *pchild, server_rec *s);
 
