@@ -13,11 +13,8 @@ the importer in ``mod_python._importer``.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any, NoReturn
 
 import _apache
 
@@ -30,7 +27,12 @@ from mod_python._importer import (
     import_module,
     module_mtime,
 )
-from mod_python._logging import ApacheLogHandler, LogStream
+from mod_python._logging import install as _install_log_bridge
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any, NoReturn
 
 __all__ = [
     "SERVER_RETURN",
@@ -354,19 +356,11 @@ class CallBack:
 
 
 def _install_logging() -> None:
-    """Route the ``mod_python`` logger and sys.stdout/stderr to the error log."""
-    logger = logging.getLogger("mod_python")
-    for handler in list(logger.handlers):
-        if isinstance(handler, ApacheLogHandler):
-            logger.removeHandler(handler)
-    apache_handler = ApacheLogHandler(_log3)
-    apache_handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    logger.addHandler(apache_handler)
-    # Apache's LogLevel does the filtering.
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    sys.stdout = LogStream(_log3, _STDOUT_LEVEL, "<stdout>")
-    sys.stderr = LogStream(_log3, _STDERR_LEVEL, "<stderr>")
+    """Route sys.stdout/stderr and the ``mod_python`` logger to the error log.
+
+    The logger is set up when :mod:`logging` is first imported: start-up
+    does not pay for that import (see ``mod_python._logging``)."""
+    _install_log_bridge(_log3, _STDOUT_LEVEL, _STDERR_LEVEL)
 
 
 def init(name: str, server: Any) -> CallBack:

@@ -1,0 +1,30 @@
+"""Handlers for test_101_restart.
+
+/restart/pid   the pid of the child that answers
+/restart/log   logs "via logging" on the mod_python.restart logger (WARNING)
+               and NOTICE, then answers whether `logging` was imported
+               before this request
+"""
+
+import os
+import sys
+
+from mod_python import apache
+
+
+def pid(req):
+    req.content_type = "text/plain"
+    req.write(str(os.getpid()))
+    return apache.OK
+
+
+def log(req):
+    had_logging = "logging" in sys.modules
+    import logging
+
+    logger = logging.getLogger("mod_python.restart")
+    logger.warning("via logging %s", req.args)
+    logger.log(25, "notice via logging %s", req.args)
+    req.content_type = "text/plain"
+    req.write(f"had_logging={had_logging}")
+    return apache.OK
