@@ -341,14 +341,35 @@ prepend_package_dir(void)
     return rc < 0 ? -1 : 0;
 }
 
-/* Fill ip in the interpreter now current: import mod_python.apache and
- * call its init().  0, or -1 with an exception set. */
+/* Run site.main() in the interpreter now current.  Python starts with
+ * site_import off (see mp_interp_child_init): the main interpreter, which
+ * most servers never use, then does not pay for it, and every interpreter
+ * runs it here, before anything of ours.  0, or -1 with an exception set. */
+static int
+run_site(void)
+{
+    PyObject *site = PyImport_ImportModule("site");
+    PyObject *res = site ? PyObject_CallMethod(site, "main", NULL) : NULL;
+
+    Py_XDECREF(site);
+    if (res == NULL) {
+        return -1;
+    }
+    Py_DECREF(res);
+    return 0;
+}
+
+/* Fill ip in the interpreter now current: run site, import
+ * mod_python.apache and call its init().  0, or -1 with an exception set. */
 static int
 setup_interp(mp_interp *ip)
 {
     PyObject *apache = NULL, *server = NULL;
     int rc = -1;
 
+    if (run_site() < 0) {
+        goto done;
+    }
     ip->module = PyImport_ImportModule("_apache");
     if (ip->module == NULL) {
         goto done;
@@ -760,6 +781,10 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
     config.install_signal_handlers = 0;     /* signals belong to Apache */
     config.parse_argv = 0;
     config.optimization_level = sc->optimize > 0 ? 2 : 0;
+    /* site runs per interpreter when it is set up (run_site), so a main
+     * interpreter that serves nothing skips it: about 3.5 ms of a new
+     * child's start-up.  Sub-interpreters inherit this setting. */
+    config.site_import = 0;
     status = PyConfig_SetBytesString(&config, &config.program_name,
                                      MP_PYTHON_EXECUTABLE);
     if (!PyStatus_Exception(status) && sc->python_home != NULL) {
