@@ -3,6 +3,8 @@
 - After SIGUSR1 the new generation answers well within the MPM's one-second
   maintenance tick: the parent lets the idle old children finish their
   Python shutdown before it looks for them (mp_interp.c, restart_wait).
+- Python starts without site; every interpreter runs site.main() when it
+  is set up, so handlers see site-packages and site's builtins.
 - The ``mod_python`` logger reaches the error log, also in an interpreter
   where ``logging`` is first imported by the handler (the bridge attaches
   its handler on that import).
@@ -22,7 +24,10 @@ def server(httpd):
                 "PythonHandler rs_handlers::pid",
                 c.block("Files", '"log"', "PythonHandler rs_handlers::log"),
                 c.block("Files", '"log2"', "PythonHandler rs_handlers::log",
-                        "PythonInterpreter restart_fresh"))
+                        "PythonInterpreter restart_fresh"),
+                c.block("Files", '"site"', "PythonHandler rs_handlers::site"),
+                c.block("Files", '"site_main"', "PythonHandler rs_handlers::site",
+                        "PythonInterpreter main_interpreter"))
     httpd.start()
     return httpd
 
@@ -84,3 +89,11 @@ def test_logger_in_an_interpreter_that_imports_logging_late(server):
     r = server.client().get("/restart/log2?second")
     assert r.status == 200
     assert server.log.wait_for(r"\[python:warn\].*mod_python\.restart: via logging second")
+
+
+@pytest.mark.parametrize("path", ["site", "site_main"])
+def test_site_ran_in_every_interpreter(server, path):
+    r = server.client().get(f"/restart/{path}")
+    assert r.status == 200
+    assert r.text.endswith("site=True path=True quit=True"), r.text
+    assert r.text.startswith("main_interpreter" if path == "site_main" else "localhost")

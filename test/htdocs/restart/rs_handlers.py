@@ -4,6 +4,8 @@
 /restart/log   logs "via logging" on the mod_python.restart logger (WARNING)
                and NOTICE, then answers whether `logging` was imported
                before this request
+/restart/site  whether site ran: in the default and (site_main) the main
+               interpreter
 """
 
 import os
@@ -27,4 +29,15 @@ def log(req):
     logger.log(25, "notice via logging %s", req.args)
     req.content_type = "text/plain"
     req.write(f"had_logging={had_logging}")
+    return apache.OK
+
+
+def site(req):
+    """site ran in this interpreter: site-packages on sys.path, quit()."""
+    import builtins
+
+    on_path = any(p.endswith(("site-packages", "dist-packages")) for p in sys.path)
+    req.content_type = "text/plain"
+    req.write(f"{req.interpreter} site={'site' in sys.modules} path={on_path} "
+              f"quit={hasattr(builtins, 'quit')}")
     return apache.OK
