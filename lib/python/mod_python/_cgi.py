@@ -15,7 +15,10 @@ mixed bytes and str (defect 16).
 from __future__ import annotations
 
 import io
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at interpreter start
+    from typing import Any
 
 __all__ = ["CGIStdin", "CGIStdout", "parse_header_block"]
 

@@ -24,11 +24,8 @@ Error-log codes used here:
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any, NamedTuple
 
 from mod_python._importer import (
     ModuleImporter,
@@ -37,6 +34,17 @@ from mod_python._importer import (
     default_path_manager,
     is_file_path,
 )
+
+# typing, contextlib and dataclasses cost milliseconds at every interpreter's
+# start: annotations only (they are strings), plain classes below.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    LogCall = Callable[[str, int], Any]
+    PageWriter = Callable[[str], Any]
+    PageFactory = Callable[[Any], PageWriter]
 
 __all__ = [
     "CONTINUE_ON",
@@ -140,13 +148,26 @@ def resolve_object(
     return obj
 
 
-class Entry(NamedTuple):
+class Entry:
     """One handler of a list, as the C ``mp_hlist`` describes it."""
 
-    handler: str
-    directory: str | None = None
-    is_location: bool = False
-    silent: bool = False
+    __slots__ = ("directory", "handler", "is_location", "silent")
+
+    def __init__(self, handler: str, directory: str | None = None,
+                 is_location: bool = False, silent: bool = False) -> None:
+        self.handler = handler
+        self.directory = directory
+        self.is_location = is_location
+        self.silent = silent
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entry) and (
+            (self.handler, self.directory, self.is_location, self.silent)
+            == (other.handler, other.directory, other.is_location, other.silent))
+
+    def __repr__(self) -> str:
+        return (f"Entry({self.handler!r}, {self.directory!r}, "
+                f"{self.is_location!r}, {self.silent!r})")
 
 
 def iter_hlist(hlist: Any) -> Iterator[Entry]:
@@ -181,13 +202,17 @@ def config_value(config: Any, key: str) -> str | None:
     return None if value is None else str(value)
 
 
-class Settings(NamedTuple):
+class Settings:
     """The directives the dispatcher reads, taken from the table once per call."""
 
-    python_path: str | None
-    debug: bool
-    autoreload: bool
-    pdb: bool
+    __slots__ = ("autoreload", "debug", "pdb", "python_path")
+
+    def __init__(self, python_path: str | None, debug: bool, autoreload: bool,
+                 pdb: bool) -> None:
+        self.python_path = python_path
+        self.debug = debug
+        self.autoreload = autoreload
+        self.pdb = pdb
 
 
 _NO_SETTINGS = Settings(None, False, True, False)
@@ -210,9 +235,6 @@ def read_settings(config: Any) -> Settings:
     )
 
 
-LogCall = Callable[[str, int], Any]
-PageWriter = Callable[[str], Any]
-PageFactory = Callable[[Any], PageWriter]
 
 
 class DispatchEnv:
@@ -433,8 +455,10 @@ class Dispatcher:
             )
             if not debug:
                 # Already reporting an error; a second one would hide it.
-                with contextlib.suppress(Exception):
+                try:
                     filt.disable()
+                except Exception:  # noqa: BLE001, S110 - already reporting one
+                    pass
 
     def import_dispatch(self, spec: str) -> None:
         """Run one ``PythonImport`` entry: import, then call ``func()`` if named."""
@@ -700,8 +724,10 @@ class Dispatcher:
         return log
 
     def _last_resort(self, message: str) -> None:
-        with contextlib.suppress(Exception):  # nothing left to try
+        try:
             self.env.log_error(message, APLOG_ERR, None)
+        except Exception:  # noqa: BLE001, S110 - nothing left to try
+            pass
 
     def _report_fallback(self, exc: BaseException, phase: str, obj: Any) -> int:
         """Report an error raised outside any handler (bad object from C...)."""

@@ -26,19 +26,21 @@ record that is only published after a complete load.
 
 from __future__ import annotations
 
+import _thread
 import importlib
 import importlib.machinery
 import importlib.util
-import logging
 import os
-import re
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from types import CodeType, ModuleType
 
 from mod_python._logging import NOTICE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at interpreter start
+    from typing import Any
 
 __all__ = [
     "ModuleImporter",
@@ -51,7 +53,15 @@ __all__ = [
     "module_mtime",
 ]
 
-_log = logging.getLogger("mod_python.importer")
+
+
+def _log_import(name: str) -> None:
+    """The NOTICE of a (re)import.  ``logging`` is imported here, on first
+    use, not when every interpreter starts (it costs milliseconds)."""
+    import logging
+
+    logging.getLogger("mod_python.importer").log(
+        NOTICE, "(Re)importing module '%s'", name)
 
 
 def module_mtime(module: ModuleType) -> float:
@@ -90,6 +100,8 @@ def file_module_name(path: str) -> str:
     """
     path = os.path.abspath(path)
     stem = os.path.splitext(os.path.basename(path))[0]
+    import re  # only for file-path handlers
+
     stem = re.sub(r"\W", "_", stem) or "module"
     import hashlib  # only for file-path handlers; OpenSSL is slow to load
 
@@ -143,8 +155,8 @@ class ModuleImporter:
         self._clock = clock
         self._interval = check_interval
         self._records: dict[str, _Record] = {}
-        self._locks: dict[str, threading.RLock] = {}
-        self._locks_guard = threading.Lock()
+        self._locks: dict[str, Any] = {}
+        self._locks_guard = _thread.allocate_lock()
 
     # -- public -------------------------------------------------------------
     def import_module(
@@ -210,11 +222,11 @@ class ModuleImporter:
         self._records.pop(module_name, None)
 
     # -- internals ----------------------------------------------------------
-    def _lock_for(self, key: str) -> threading.RLock:
+    def _lock_for(self, key: str) -> Any:
         with self._locks_guard:
             lock = self._locks.get(key)
             if lock is None:
-                lock = self._locks[key] = threading.RLock()
+                lock = self._locks[key] = _thread.RLock()
             return lock
 
     def _import_locked(
@@ -277,7 +289,7 @@ class ModuleImporter:
         path: Sequence[str] | None,
     ) -> ModuleType:
         if log:
-            _log.log(NOTICE, "(Re)importing module '%s'", filename or key)
+            _log_import(filename or key)
         if filename is not None:
             return self._exec_new(key, filename, None, install_first=True)
         if path is not None and "." not in key:
@@ -304,7 +316,7 @@ class ModuleImporter:
     ) -> ModuleType:
         """Execute ``key`` again into a new module object and install it."""
         if log:
-            _log.log(NOTICE, "(Re)importing module '%s'", getattr(old, "__file__", None) or key)
+            _log_import(getattr(old, "__file__", None) or key)
         if path and _is_foreign(old, path) and "." not in key:
             spec = importlib.machinery.PathFinder.find_spec(key, list(path))
             if spec is None:
@@ -382,7 +394,7 @@ class PythonPathManager:
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     def apply_python_path(self, expression: str) -> bool:
         """Evaluate ``expression`` unless seen before; return whether it ran.

@@ -651,7 +651,7 @@ class _Route(NamedTuple):
     """A URL the publisher resolved to a plain function of the page, with
     no auth hook on the way and no form field among its parameters."""
 
-    func: types.FunctionType
+    target: Callable[..., Any]
     code: types.CodeType
     takes_req: bool
 
@@ -659,20 +659,22 @@ class _Route(NamedTuple):
 def _route(page: _Page, object_path: str, obj: Any) -> _Route | None:
     """A :class:`_Route` for ``obj``, found at ``object_path`` of ``page``,
     when later requests may call it without resolving it again."""
-    if (type(obj) is not types.FunctionType or "." in object_path
-            or page.module.__dict__.get(object_path) is not obj
-            or _hooks(page.module, None) is not None or obj.__dict__):
+    if type(obj) is not types.FunctionType or "." in object_path:
         return None
-    facts = page.memo.get(obj)
+    func: types.FunctionType = obj
+    if (page.module.__dict__.get(object_path) is not func
+            or _hooks(page.module, None) is not None or func.__dict__):
+        return None
+    facts = page.memo.get(func)
     if facts is None or facts.nested or facts.call is _MISSING:
         return None
     info = facts.call
     if info is None or info[2] or not info[1] <= _ONLY_REQ:
         return None
-    return _Route(obj, obj.__code__, "req" in info[1])
+    return _Route(func, func.__code__, "req" in info[1])
 
 
-def _routed(req: Any, page: _Page, object_path: str) -> Any:
+def _routed(req: Any, page: _Page, object_path: str) -> _Route | None:
     """The function of a known route for this request, or None when the
     request has to be resolved (and checked) step by step.
 
@@ -681,12 +683,13 @@ def _routed(req: Any, page: _Page, object_path: str) -> Any:
     the same code and no attributes (auth hooks), and the module has no
     hook either; the request has no body and no ``req.form`` yet.
     """
-    route = page.routes.get(object_path)
+    route: _Route | None = page.routes.get(object_path)
     if route is None:
         return None
-    func = route.func
+    func = route.target
     namespace = page.module.__dict__
-    if (namespace.get(object_path) is not func or func.__code__ is not route.code
+    if (namespace.get(object_path) is not func
+            or getattr(func, "__code__", None) is not route.code
             or func.__dict__ or "__auth__" in namespace
             or "__access__" in namespace or "__auth_realm__" in namespace
             or "__getattr__" in namespace or req.method == "POST"
@@ -714,7 +717,7 @@ def handler(req: Any) -> int:
         # the usual request: a known function of the page, called as
         # _call() would call it
         req.form = _lazy_form(req)
-        result = route.func(req=req) if route.takes_req else route.func()
+        result = route.target(req=req) if route.takes_req else route.target()
         written = publish_object(req, result, 1, _memo=page.memo)
     else:
         memo = page.memo
