@@ -48,6 +48,10 @@ typedef struct {
     apr_size_t rbuff_pos;
 } MpRequestObject;
 
+/* The CGI/1.1 variables of req.add_cgi_vars() into r->subprocess_env (no
+ * PATH_TRANSLATED, so no subrequest).  Shared with the WSGI environ. */
+void mp_request_add_cgi_vars(request_rec *r);
+
 /* New request object for r (does not cache it: see mp_reqstate_request). */
 PyObject *mp_request_new(MpModuleState *st, request_rec *r,
                          const char *interpreter);

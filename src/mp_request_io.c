@@ -739,19 +739,17 @@ PyDoc_STRVAR(add_cgi_vars_doc,
 "Add the CGI/1.1 variables to subprocess_env (no PATH_TRANSLATED, so no\n"
 "subrequest is made).");
 
-static PyObject *
-req_add_cgi_vars(MpRequestObject *self, PyObject *unused)
+/* ap_add_common_vars() first: it writes straight into an empty
+ * subprocess_env, but into a second table that it then merges (a sort)
+ * into one that has entries already; its keys and the seven set here are
+ * disjoint, so the table ends up with the same entries either way. */
+void
+mp_request_add_cgi_vars(request_rec *r)
 {
-    request_rec *r = mp_request_rec((PyObject *)self);
-    apr_table_t *e;
-    const char *uri;
+    apr_table_t *e = r->subprocess_env;
+    const char *uri = r->uri ? r->uri : "";
 
-    (void)unused;
-    if (r == NULL) {
-        return NULL;
-    }
-    e = r->subprocess_env;
-    uri = r->uri ? r->uri : "";
+    ap_add_common_vars(r);
     apr_table_setn(e, "GATEWAY_INTERFACE", "CGI/1.1");
     apr_table_setn(e, "SERVER_PROTOCOL", r->protocol ? r->protocol : "");
     apr_table_setn(e, "REQUEST_METHOD", r->method ? r->method : "");
@@ -766,7 +764,18 @@ req_add_cgi_vars(MpRequestObject *self, PyObject *unused)
     else {
         apr_table_setn(e, "SCRIPT_NAME", uri);
     }
-    ap_add_common_vars(r);
+}
+
+static PyObject *
+req_add_cgi_vars(MpRequestObject *self, PyObject *unused)
+{
+    request_rec *r = mp_request_rec((PyObject *)self);
+
+    (void)unused;
+    if (r == NULL) {
+        return NULL;
+    }
+    mp_request_add_cgi_vars(r);
     Py_RETURN_NONE;
 }
 

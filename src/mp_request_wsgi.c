@@ -93,34 +93,6 @@ script_name_of(MpRequestObject *self, request_rec *r, int empty_unset,
     return "";
 }
 
-/* The variables of req.add_cgi_vars() (mp_request_io.c), added in the
- * cheaper order.  ap_add_common_vars() writes straight into an empty
- * subprocess_env, but into a second table that it then merges (a sort)
- * into one that has entries already; its keys and the seven set here are
- * disjoint, so the table ends up with the same entries either way. */
-static void
-add_cgi_vars(request_rec *r)
-{
-    apr_table_t *e = r->subprocess_env;
-    const char *uri = r->uri ? r->uri : "";
-
-    ap_add_common_vars(r);
-    apr_table_setn(e, "GATEWAY_INTERFACE", "CGI/1.1");
-    apr_table_setn(e, "SERVER_PROTOCOL", r->protocol ? r->protocol : "");
-    apr_table_setn(e, "REQUEST_METHOD", r->method ? r->method : "");
-    apr_table_setn(e, "QUERY_STRING", r->args ? r->args : "");
-    apr_table_setn(e, "REQUEST_URI", uri);
-    if (r->path_info != NULL && *r->path_info != '\0') {
-        int n = ap_find_path_info(uri, r->path_info);
-
-        apr_table_setn(e, "SCRIPT_NAME", apr_pstrndup(r->pool, uri, n));
-        apr_table_setn(e, "PATH_INFO", r->path_info);
-    }
-    else {
-        apr_table_setn(e, "SCRIPT_NAME", uri);
-    }
-}
-
 /* A PEP 3333 native string: the bytes of s as latin-1 characters. */
 static PyObject *
 native_str(const char *s)
@@ -409,7 +381,7 @@ cgi_environ(request_rec *r, const char *script, PyObject *cache)
     if (cache != NULL && cache_check(cache) < 0) {
         return NULL;
     }
-    add_cgi_vars(r);
+    mp_request_add_cgi_vars(r);
     if (cache != NULL && PyList_GET_ITEM(cache, CACHE_TEMPLATE) != Py_None) {
         b.env = PyDict_Copy(PyList_GET_ITEM(cache, CACHE_TEMPLATE));
     }
