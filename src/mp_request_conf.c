@@ -203,7 +203,108 @@ req_construct_url(MpRequestObject *self, PyObject *arg)
 #define KW (METH_VARARGS | METH_KEYWORDS)
 #define FN(f) ((PyCFunction)(void (*)(void))(f))
 
+/* ------------------------------------------------------------------ */
+/* get_addhandler_exts                                                */
+/* ------------------------------------------------------------------ */
+
+/* Whether the <Directory "path"> sections around d could apply to a
+ * request for filename: plain paths must be a prefix of it; regex and
+ * wildcard sections, and all other kinds, are assumed to apply. */
+static int
+sections_apply(apr_pool_t *pool, const ap_directive_t *d,
+               const char *filename)
+{
+    const ap_directive_t *p;
+
+    if (filename == NULL) {
+        return 1;
+    }
+    for (p = d->parent; p != NULL; p = p->parent) {
+        const char *w = p->args;
+        char *path;
+        apr_size_t n;
+
+        if (strcasecmp(p->directive, "<Directory") != 0 || w == NULL) {
+            continue;
+        }
+        path = ap_getword_conf(pool, &w);
+        n = strlen(path);
+        if (n > 0 && path[n - 1] == '>') {
+            path[--n] = '\0';
+        }
+        if (*path == '~' || strpbrk(path, "*?[") != NULL) {
+            continue;
+        }
+        while (n > 1 && path[n - 1] == '/') {
+            path[--n] = '\0';
+        }
+        if (strncmp(filename, path, n) != 0
+            || (filename[n] != '\0' && filename[n] != '/'
+                && !(n == 1 && path[0] == '/'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Append the extensions of every "AddHandler mod_python|python-program
+ * .ext..." below d (depth first) to buf. */
+static void
+collect_exts(request_rec *r, const ap_directive_t *d, char **buf)
+{
+    for (; d != NULL; d = d->next) {
+        if (strcasecmp(d->directive, "AddHandler") == 0 && d->args != NULL) {
+            const char *w = d->args;
+            char *handler = ap_getword_conf(r->pool, &w), *ext;
+
+            if ((strcasecmp(handler, "mod_python") == 0
+                 || strcasecmp(handler, "python-program") == 0)
+                && sections_apply(r->pool, d, r->filename)) {
+                while (*(ext = ap_getword_conf(r->pool, &w)) != '\0') {
+                    /* mod_mime's keys: no leading dot, lower case */
+                    if (*ext == '.') {
+                        ext++;
+                    }
+                    ap_str_tolower(ext);
+                    *buf = **buf ? apr_pstrcat(r->pool, *buf, " ", ext, NULL)
+                                 : ext;
+                }
+            }
+        }
+        if (d->first_child != NULL) {
+            collect_exts(r, d->first_child, buf);
+        }
+    }
+}
+
+PyDoc_STRVAR(get_addhandler_exts_doc,
+"get_addhandler_exts()\n--\n\n"
+"Space-separated extensions (without the dot, lower case, as mod_mime\n"
+"keeps them) that AddHandler maps to mod_python or python-program; ''\n"
+"if none.  mod_mime's per-directory tables are private to it, so this\n"
+"reads the parsed configuration instead: it finds the AddHandler lines\n"
+"of the main config files (not .htaccess), skipping those inside a\n"
+"<Directory path> that filename is not under; other sections are not\n"
+"checked, so an extension may be listed for a request it does not\n"
+"apply to.");
+
+static PyObject *
+req_get_addhandler_exts(MpRequestObject *self, PyObject *unused)
+{
+    request_rec *r = mp_request_rec((PyObject *)self);
+    char *buf = "";
+
+    (void)unused;
+    if (r == NULL) {
+        return NULL;
+    }
+    collect_exts(r, ap_conftree, &buf);
+    return mp_str_from_c(buf, -1);
+}
+
 PyMethodDef mp_request_conf_methods[] = {
+    {"get_addhandler_exts", FN(req_get_addhandler_exts), METH_NOARGS,
+     get_addhandler_exts_doc},
     {"construct_url", FN(req_construct_url), METH_O, construct_url_doc},
     {"get_config", FN(req_get_config), METH_NOARGS, get_config_doc},
     {"get_options", FN(req_get_options), METH_NOARGS, get_options_doc},
