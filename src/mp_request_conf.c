@@ -1,7 +1,8 @@
 /*
  * mp_request_conf.c: the request methods about configuration, handlers,
  * cleanups and logging (get_config, get_options, add_handler,
- * register_cleanup, log_error, construct_url).  mp_request_init() adds
+ * register_cleanup, log_error, construct_url, get_addhandler_exts).
+ * mp_request_init() adds
  * mp_request_conf_methods to the type.  See mp_request.h for ownership and
  * lifetime.
  */

@@ -1,9 +1,8 @@
 /*
- * mp_request_wsgi.c: the request methods that serve mod_python.wsgi and
- * the publisher.
+ * mp_request_wsgi.c: the request methods that serve mod_python.wsgi.
  *
- * mod_python 3.5's API: build_wsgi_env(), wsgi_start_response() and
- * get_addhandler_exts().
+ * mod_python 3.5's API: build_wsgi_env() and wsgi_start_response().  The
+ * environ dicts are built by mp_wsgi_environ.c.
  *
  * The private fast path of mod_python.wsgi (one C call per step of a
  * request): _wsgi_options(), _wsgi_environ(base), _wsgi_start_response(),
