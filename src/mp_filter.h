@@ -16,11 +16,9 @@
 #include "mp_module.h"
 #include "mp_config.h"
 
-/* Register the Apache filter for a PythonInputFilter/PythonOutputFilter
- * directive (configuration time). */
-void mp_filter_register(const mp_filter_conf *fc);
-
-/* Register the generic per-request filters (register_hooks time). */
+/* Register the generic filters (register_hooks time).  A
+ * PythonInputFilter/PythonOutputFilter directive registers its name with
+ * their functions (mp_config.c). */
 void mp_filter_register_generic(void);
 
 /* req.add_input_filter / add_output_filter: a name registered for this

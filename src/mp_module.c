@@ -281,7 +281,7 @@ mp_module_exec(PyObject *module)
         || mp_finfo_init(module, st) < 0) {
         return -1;
     }
-    for (i = 0; i < MP_PHASE_COUNT; i++) {
+    for (i = 0; i < MP_KIND_COUNT; i++) {
         st->phase_names[i] = PyUnicode_InternFromString(
             mp_phase_directive[i]);
         if (st->phase_names[i] == NULL) {
@@ -315,10 +315,11 @@ mp_module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->filter_type);
     Py_VISIT(st->finfo_type);
     Py_VISIT(st->server_return);
-    Py_VISIT(st->resolve_entry);
-    Py_VISIT(st->entry_failed);
+    Py_VISIT(st->resolve);
+    Py_VISIT(st->report);
+    Py_VISIT(st->resolve_kwnames);
     Py_VISIT(st->handler_cache);
-    for (i = 0; i < MP_PHASE_COUNT; i++) {
+    for (i = 0; i < MP_KIND_COUNT; i++) {
         Py_VISIT(st->phase_names[i]);
     }
     return 0;
@@ -339,10 +340,11 @@ mp_module_clear(PyObject *module)
     Py_CLEAR(st->filter_type);
     Py_CLEAR(st->finfo_type);
     Py_CLEAR(st->server_return);
-    Py_CLEAR(st->resolve_entry);
-    Py_CLEAR(st->entry_failed);
+    Py_CLEAR(st->resolve);
+    Py_CLEAR(st->report);
+    Py_CLEAR(st->resolve_kwnames);
     Py_CLEAR(st->handler_cache);
-    for (i = 0; i < MP_PHASE_COUNT; i++) {
+    for (i = 0; i < MP_KIND_COUNT; i++) {
         Py_CLEAR(st->phase_names[i]);
     }
     return 0;

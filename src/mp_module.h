@@ -33,12 +33,13 @@ typedef struct {
     PyTypeObject *filter_type;      /* _apache.mp_filter (may be NULL) */
     PyTypeObject *finfo_type;       /* _apache.mp_finfo (may be NULL) */
     PyObject *server_return;        /* _apache.SERVER_RETURN */
-    PyObject *phase_names[MP_PHASE_COUNT];  /* interned directive names */
-    /* The request-phase loop (mp_dispatch.c), filled on its first run. */
-    PyObject *resolve_entry;        /* bound Dispatcher.resolve_entry */
-    PyObject *entry_failed;         /* bound Dispatcher.entry_failed */
+    PyObject *phase_names[MP_KIND_COUNT];   /* interned directive names */
+    /* The dispatcher (mp_dispatch.c), filled when the interpreter is set
+     * up, before any request can reach it. */
+    PyObject *resolve;              /* bound Dispatcher.resolve */
+    PyObject *report;               /* bound Dispatcher.report */
+    PyObject *resolve_kwnames;      /* tuple: resolve()'s keyword names */
     PyObject *handler_cache;        /* dict: mp_handler address -> tuple */
-    unsigned char continue_on[MP_PHASE_COUNT];  /* stacking rule bits */
 } MpModuleState;
 
 extern PyModuleDef mp_module_def;

@@ -11,7 +11,8 @@
 #include "mp_request.h"
 #include "mp_config.h"
 #include "mp_finfo.h"
-#include "mp_hooks.h"
+#include "mp_interp.h"
+#include "mp_reqstate.h"
 #include "mp_server.h"
 #include "mp_table.h"
 #include "mp_util.h"
@@ -585,7 +586,7 @@ req_get_related(MpRequestObject *self, void *closure)
     if ((st = mp_state_from_type(Py_TYPE(self))) == NULL) {
         return NULL;
     }
-    return mp_reqstate_request(st, other);
+    return mp_request_for(st, other);
 }
 
 /* phase, hlist, extension: set by the dispatcher; None when unset.  They do
@@ -795,4 +796,34 @@ mp_request_init(PyObject *module, MpModuleState *st)
         return -1;
     }
     return PyModule_AddType(module, st->request_type);
+}
+
+PyObject *
+mp_request_for(MpModuleState *st, request_rec *r)
+{
+    mp_reqstate *rs = mp_reqstate_get(r);
+    mp_interp *ip = mp_interp_current();
+    mp_reqobj *o;
+    PyObject *obj;
+
+    for (o = rs->objects; o != NULL; o = o->next) {
+        if (o->ip == ip) {
+            return Py_NewRef(o->obj);
+        }
+    }
+    if (ip == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "no mod_python interpreter is current");
+        return NULL;
+    }
+    obj = mp_request_new(st, r, ip->name);
+    if (obj == NULL) {
+        return NULL;
+    }
+    o = apr_palloc(r->pool, sizeof(*o));
+    o->ip = ip;
+    o->obj = obj;                   /* the state keeps this reference */
+    o->next = rs->objects;
+    rs->objects = o;
+    return Py_NewRef(obj);
 }

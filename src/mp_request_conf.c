@@ -8,7 +8,7 @@
  */
 #include "mp_request.h"
 #include "mp_config.h"
-#include "mp_hooks.h"
+#include "mp_reqstate.h"
 #include "mp_table.h"
 #include "mp_util.h"
 
@@ -119,7 +119,8 @@ req_add_handler(MpRequestObject *self, PyObject *args, PyObject *kw)
     if (cdir == NULL && PyErr_Occurred()) {
         return NULL;
     }
-    if (mp_hooks_add_handler(r, cphase, chandler, cdir) < 0) {
+    if (mp_reqstate_add_handler(r, cphase, chandler, cdir) < 0) {
+        PyErr_Format(PyExc_IndexError, "Invalid phase: %s", cphase);
         return NULL;
     }
     Py_RETURN_NONE;

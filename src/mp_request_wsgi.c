@@ -387,7 +387,7 @@ static PyObject *
 req_wsgi_options(MpRequestObject *self, PyObject *unused)
 {
     request_rec *r = mp_request_rec((PyObject *)self);
-    const char *app, *reload, *debug;
+    const char *app;
     mp_dir_config *d;
     PyObject *spec;
 
@@ -401,17 +401,14 @@ req_wsgi_options(MpRequestObject *self, PyObject *unused)
         return NULL;
     }
     app = apr_table_get(d->options, WSGI_APPLICATION);
-    reload = apr_table_get(d->directives, "PythonAutoReload");
-    debug = apr_table_get(d->directives, "PythonDebug");
     if ((spec = mp_str_from_c(app != NULL && *app != '\0' ? app : NULL,
                               -1)) == NULL) {
         return NULL;
     }
     return Py_BuildValue("(NOO)", spec,
-                         reload != NULL && strcmp(reload, "0") == 0
-                         ? Py_False : Py_True,
-                         debug != NULL && strcmp(debug, "1") == 0
-                         ? Py_True : Py_False);
+                         MP_FLAG(d->settings.autoreload, 1)
+                         ? Py_True : Py_False,
+                         d->settings.debug == 1 ? Py_True : Py_False);
 }
 
 PyDoc_STRVAR(wsgi_environ_doc,
