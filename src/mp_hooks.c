@@ -254,6 +254,21 @@ mp_hook_process_connection(conn_rec *c)
     return mp_dispatch_connection(c);
 }
 
+/* Run one PythonImport entry with the main server's settings. */
+static PyObject *
+import_one(mp_interp *ip, const char *module, const mp_settings *set)
+{
+    PyObject *settings = mp_module_settings(ip->state, set);
+    PyObject *res = NULL;
+
+    if (settings != NULL) {
+        res = PyObject_CallMethod(ip->dispatcher, "ImportDispatch", "sO",
+                                  module, settings);
+        Py_DECREF(settings);
+    }
+    return res;
+}
+
 /* Start Python in this child, then run the main server's PythonImport
  * entries in configuration order. */
 static void
@@ -279,8 +294,7 @@ mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
         if ((ip = mp_interp_acquire(imp->interpreter, s)) == NULL) {
             continue;
         }
-        res = PyObject_CallMethod(ip->dispatcher, "ImportDispatch", "s",
-                                  imp->module);
+        res = import_one(ip, imp->module, &mp_config_srv(s)->settings);
         if (res == NULL) {
             mp_log_pyerr(s, NULL, MP_APLOGNO(0101),
                          apr_psprintf(pchild, "PythonImport %s",

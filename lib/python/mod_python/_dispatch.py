@@ -55,7 +55,6 @@ __all__ = [
     "Dispatcher",
     "Resolved",
     "client_gone",
-    "config_value",
     "resolve_object",
 ]
 
@@ -104,20 +103,6 @@ def resolve_object(
                 where = f"object {holder!r}"
             raise AttributeError(f"{where} contains no '{step}'")
     return obj
-
-
-def config_value(config: Any, key: str) -> str | None:
-    """Read ``key`` from a directives table (or dict); None when absent."""
-    if config is None:
-        return None
-    try:
-        value = config.get(key)
-    except (AttributeError, TypeError):
-        return None
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    return None if value is None else str(value)
-
 
 
 class Resolved:
@@ -259,20 +244,24 @@ class Dispatcher:
             target=target,
         )
 
-    def import_dispatch(self, spec: str) -> None:
-        """Run one ``PythonImport`` entry: import, then call ``func()`` if named."""
+    def import_dispatch(self, spec: str, settings: Any = None) -> None:
+        """Run one ``PythonImport`` entry: import, then call ``func()`` if named.
+
+        ``settings`` are the main server's compiled directives (an
+        ``_apache.settings``: ``python_path``, ``autoreload``, ``debug``),
+        or None for the defaults.
+        """
         phase = "PythonImport"
         server = self.env.main_server
         try:
-            config = server.get_config() if server is not None else None
             module_name, _, func_name = spec.strip().partition("::")
             module = self._load(
                 module_name.strip(),
                 None,
                 False,
-                config_value(config, "PythonPath"),
-                config_value(config, "PythonAutoReload") != "0",
-                config_value(config, "PythonDebug") == "1",
+                getattr(settings, "python_path", None),
+                getattr(settings, "autoreload", True),
+                getattr(settings, "debug", False),
             )
             if func_name.strip():
                 func = resolve_object(module, func_name.strip())

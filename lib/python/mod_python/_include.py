@@ -34,7 +34,6 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from mod_python._dispatch import config_value
 from mod_python._importer import default_path_manager
 
 __all__ = ["SSIOutput", "error_page", "prepare", "run", "ssi_globals"]
@@ -132,9 +131,9 @@ def _page_builtins(namespace: dict[str, Any], out: SSIOutput) -> None:
 
 def _apply_python_path(req: Any) -> None:
     """Honour a PythonPath in effect for the page, as handlers do."""
-    value = config_value(req.get_config(), "PythonPath")
+    value = req._settings().python_path
     if value:
-        default_path_manager.apply_python_path(str(value))
+        default_path_manager.apply_python_path(value)
 
 
 def run(req: Any, kind: str, code: str) -> str | bytes:

@@ -353,8 +353,7 @@ class PSP:
 
 
 def _debug(req: Any) -> bool:
-    config = req.get_config()
-    return "PythonDebug" in config and str(config["PythonDebug"]) == "1"
+    return bool(req._settings().debug)
 
 
 def handler(req: Any) -> int:
