@@ -32,4 +32,8 @@ int mp_filter_register_request(request_rec *r, const char *name,
                                const char *handler, const char *dir,
                                int is_input);
 
+/* req.add_*_filter and req.register_*_filter, added to mp_request by
+ * mp_request_init (they live here, next to the filters). */
+extern PyMethodDef mp_request_filter_methods[];
+
 #endif /* MP_FILTER_H */

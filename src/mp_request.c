@@ -13,26 +13,15 @@
 #include "mp_finfo.h"
 #include "mp_interp.h"
 #include "mp_reqstate.h"
+#include "mp_request_conf.h"
+#include "mp_request_io.h"
+#include "mp_request_wsgi.h"
+#include "mp_filter.h"
 #include "mp_server.h"
 #include "mp_table.h"
 #include "mp_util.h"
 
 #include "structmember.h"
-
-/* The I/O methods, defined in mp_request_io.c and added to the type by
- * mp_request_init (the only user, so no header). */
-extern PyMethodDef mp_request_io_methods[];
-
-/* build_wsgi_env, wsgi_start_response, get_addhandler_exts: defined in
- * mp_request_wsgi.c. */
-extern PyMethodDef mp_request_wsgi_methods[];
-
-/* The filter methods, defined in mp_filter.c next to the filters. */
-extern PyMethodDef mp_request_filter_methods[];
-
-/* The configuration, handler, cleanup and logging methods, in
- * mp_request_conf.c. */
-extern PyMethodDef mp_request_conf_methods[];
 
 typedef enum {
     MP_F_STR,       /* const char * */

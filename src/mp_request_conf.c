@@ -6,7 +6,7 @@
  * mp_request_conf_methods to the type.  See mp_request.h for ownership and
  * lifetime.
  */
-#include "mp_request.h"
+#include "mp_request_conf.h"
 #include "mp_config.h"
 #include "mp_reqstate.h"
 #include "mp_table.h"

@@ -17,7 +17,7 @@
  * request raises RuntimeError.  Body writes release the GIL around
  * ap_rwrite/ap_rflush; nothing else blocks.
  */
-#include "mp_request.h"
+#include "mp_request_wsgi.h"
 #include "mp_config.h"
 #include "mp_hlist.h"
 #include "mp_util.h"
