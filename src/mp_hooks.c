@@ -271,7 +271,7 @@ run_request_cleanups(request_rec *r, MpRequestObject *req)
     Py_DECREF(list);
 }
 
-/* Second half of a request object's end, under its interpreter's GIL. */
+/* A request object's end, under its interpreter's GIL. */
 static void
 release_request(PyObject *obj)
 {
@@ -298,12 +298,17 @@ request_cleanup(void *data)
         }
     }
     (void)dispatch_phase(r, MP_PHASE_CLEANUP);
-    /* The request's memory goes now: cut the objects loose without the
-     * GIL, and let the interpreter drop them when it next runs. */
+    /* The request's memory goes now: each object expires and is dropped
+     * under its own interpreter, so what it holds (an upload, a database
+     * connection) goes with the request.  Without an interpreter (logged)
+     * it can only be cut loose, and is leaked. */
     for (o = rs->objects; o != NULL; o = o->next) {
-        mp_request_cut((MpRequestObject *)o->obj);
-        if (o->ip != NULL) {
-            mp_interp_defer(o->ip, o->obj, release_request);
+        if (o->ip != NULL && mp_interp_acquire(o->ip->name, r->server)) {
+            release_request(o->obj);
+            mp_interp_release(o->ip);
+        }
+        else {
+            mp_request_cut((MpRequestObject *)o->obj);
         }
         o->obj = NULL;
     }

@@ -40,7 +40,6 @@ typedef struct {
     PyObject *cleanups;         /* list of (callable, data), or NULL */
     int content_type_set;
     apr_off_t bytes_queued;
-    apr_size_t unflushed;       /* req.write(..., 0) bytes since a flush */
     /* request body reading (read/readline share this buffer) */
     int read_setup;             /* ap_setup_client_block done */
     char *rbuff;                /* request-pool buffer for readline */
