@@ -11,7 +11,8 @@
  * the handlers added with req.add_handler(), and the per-request filter
  * registrations.  One pool cleanup, registered with it, runs in order: the
  * req.register_cleanup() callbacks, PythonCleanupHandler, then invalidates
- * the request objects.
+ * and releases each request object under its own interpreter (entered with
+ * mp_interp_acquire, which nests when this thread is inside Python).
  */
 #ifndef MP_HOOKS_H
 #define MP_HOOKS_H

@@ -8,7 +8,8 @@
  * r to NULL and detaches the cached table views, so a handler that kept
  * `req` gets RuntimeError("request has expired") rather than freed memory.
  * The object has an instance __dict__ and can be subclassed.  All functions
- * need the GIL; blocking Apache I/O inside methods releases it.
+ * need the GIL; methods never hold it across an Apache call that can block
+ * or run filters (MP_BLOCKING_BEGIN/END, see the rule in mp_interp.h).
  */
 #ifndef MP_REQUEST_H
 #define MP_REQUEST_H
@@ -55,10 +56,11 @@ void mp_request_add_cgi_vars(request_rec *r);
 PyObject *mp_request_new(MpModuleState *st, request_rec *r,
                          const char *interpreter);
 
-/* End of request, first half, WITHOUT the GIL: only pointer stores.  r,
- * the table views and the cached connection stop pointing into the
- * request's memory.  The caller must make sure no thread is running
- * Python code with this object (true at request-pool cleanup). */
+/* End of request WITHOUT the GIL, for when the object's interpreter cannot
+ * be entered: only pointer stores.  r, the table views and the cached
+ * connection stop pointing into the request's memory.  The caller must
+ * make sure no thread is running Python code with this object (true at
+ * request-pool cleanup). */
 void mp_request_cut(MpRequestObject *self);
 
 /* End of request, with the GIL: mp_request_cut() plus dropping the cached

@@ -53,6 +53,7 @@ def server(httpd):
         "SetHandler mod_python",
         "PythonHandler gil_handlers::probe",
         "PythonInputFilter gil_filters::in_copy GILIN",
+        "PythonOutputFilter gil_filters::upper GILUPPER",
         c.block("Files", '"slow"', "PythonHandler gil_handlers::echo_body",
                 "SetInputFilter GILIN"),
         c.block("Files", '"main"', "PythonHandler gil_handlers::first",
@@ -68,6 +69,10 @@ def server(httpd):
         "SetOutputFilter GILUPPER",
     )
     c.directory(f"{G}/dl/two", "PythonHandler dl_handler::handler")
+    c.directory(f"{G}/wsgi", "SetOutputFilter GILUPPER",
+                "PythonHandler mod_python.wsgi",
+                "PythonOption mod_python.wsgi.application gil_wsgi::app")
+    c.directory(f"{G}/wsgi/other", "PythonInterpPerDirective On")
     c.directory(f"{G}/cgi", "Options +ExecCGI", "SetHandler cgi-script",
                 "PythonOutputFilter gil_filters::upper GILCGI",
                 "SetOutputFilter GILCGI")
@@ -93,6 +98,19 @@ def test_deadlock_case_repeated_on_one_connection(server):
         for _ in range(5):
             r = s.get("/gil/dl/two/x")
             assert r.body == b"A" * 4096 + b"B" * 4096 + b"C" * 10
+
+
+@pytest.mark.parametrize("path", ["wsgi/app", "wsgi/other/app"])
+def test_wsgi_body_through_python_filter(server, path):
+    # The WSGI body write drops the GIL outside mp_interp.c (its own
+    # Py_BEGIN_ALLOW_THREADS); the filter, in the same interpreter or in
+    # another one, still gets in and the thread's record stays right.
+    with server.client(timeout=5.0).session() as s:
+        for _ in range(3):
+            r = s.get(f"/gil/{path}")
+            assert r.status == 200, r
+            assert r.body == b"W" * 6000 + b"X" * 6000 + b"Y" * 10
+            assert s.get("/gil/probe").text == "localhost 499500"
 
 
 def burst(server, paths):
