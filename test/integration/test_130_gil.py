@@ -7,6 +7,8 @@ call that can block or run filters.
   ap_rwrite flushes it through a Python output filter.  It used to keep the
   GIL across ap_rwrite, and the filter waited for the GIL its own thread
   held, for ever.  Now it answers at once.
+- A request object is released (with what it holds) at the end of its own
+  request, under its interpreter's GIL.
 - 64 simultaneous first requests to new children (after a graceful
   restart) and to interpreters not created yet all answer correctly.
 - A Python output filter reading a slow upstream (the pipe or socket of a
@@ -59,6 +61,8 @@ def server(httpd):
         c.block("Files", '"main"', "PythonHandler gil_handlers::first",
                 "PythonInterpreter main_interpreter"),
         c.block("Files", '"local"', "PythonHandler gil_handlers::first"),
+        c.block("Files", '"hold"', "PythonHandler gil_handlers::hold",
+                "PythonInterpreter gil_hold"),
         *fresh,
     )
     c.directory(
@@ -111,6 +115,19 @@ def test_wsgi_body_through_python_filter(server, path):
             assert r.status == 200, r
             assert r.body == b"W" * 6000 + b"X" * 6000 + b"Y" * 10
             assert s.get("/gil/probe").text == "localhost 499500"
+
+
+def test_request_object_released_at_the_end_of_its_request(server):
+    # What the request object holds goes with the request, not when some
+    # later request enters the interpreter (gil_hold serves nothing else).
+    for mark in ("one", "two"):
+        flag = server.root / "tmp" / f"released-{mark}"
+        r = server.client(timeout=5.0).get(f"/gil/hold?{mark}")
+        assert (r.status, r.text) == (200, "held")
+        deadline = time.monotonic() + 2.0
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert flag.exists(), f"request object of ?{mark} not released"
 
 
 def burst(server, paths):

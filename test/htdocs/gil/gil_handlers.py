@@ -7,6 +7,8 @@
                the GILIN input filter (and the slow ExtFilter below it)
 - first        for the 64 first requests: imports, computes, and answers
                "<interpreter> <n>" where n is computed from the query
+- hold         keeps an object on the request object that records when it
+               is freed
 """
 
 from __future__ import annotations
@@ -34,4 +36,28 @@ def first(req):
     req.content_type = "application/json"
     req.write(json.dumps({"interpreter": req.interpreter,
                           "square": n * n}))
+    return apache.OK
+
+
+class Tracker:
+    """Stands for what a request holds (an upload, a database connection):
+    writes <ServerRoot>/tmp/released-<mark> when it is freed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __del__(self) -> None:
+        with open(self.path, "w") as f:
+            f.write("released")
+
+
+def hold(req):
+    """Keeps a Tracker on the request object for the test to see freed at
+    the end of this request (no later request enters this interpreter)."""
+    import os
+
+    root = os.path.dirname(req.document_root().rstrip("/"))
+    req.tracker = Tracker(os.path.join(root, "tmp", f"released-{req.args}"))
+    req.content_type = "text/plain"
+    req.write("held")
     return apache.OK
