@@ -3,10 +3,11 @@
  * See mp_filter.h for the contract.
  *
  * GIL: the filter object's methods hold it, and drop it (MP_BLOCKING_BEGIN
- * / MP_BLOCKING_END, mp_interp.h) around ap_get_brigade, ap_pass_brigade
- * and the reading of any bucket that is not in memory (file, pipe, socket:
- * a slow upstream must not stall the other Python threads of the child).
- * Nothing between the two touches a Python object.
+ * / MP_BLOCKING_END or mp_interp_unblock / mp_interp_reblock, mp_interp.h)
+ * around ap_get_brigade, ap_pass_brigade and the reading of any bucket that
+ * is not in memory (file, pipe, socket: a slow upstream must not stall the
+ * other Python threads of the child).  Nothing in between touches a Python
+ * object.
  */
 #include "mp_filter.h"
 #include "mp_hooks.h"
@@ -113,11 +114,13 @@ in_memory(apr_bucket *b)
  * take of up to len bytes (all when negative), or of one line, covers,
  * and split the last one at the end of the take.  *got is the size of the
  * take; the buckets before the first EOS hold exactly it afterwards, so
- * copying them touches memory only.  Touches no Python object: runs with
- * the GIL released when a bucket may block. */
+ * copying them touches memory only.  Called with the GIL; at the first
+ * bucket that is not in memory it drops the GIL into *sv for the rest
+ * (setting *unblocked): the caller then takes it back with
+ * mp_interp_reblock(sv).  Touches no Python object. */
 static apr_status_t
 measure_take(apr_bucket_brigade *bb, Py_ssize_t len, int line,
-             apr_size_t *got)
+             apr_size_t *got, mp_unblocked *sv, int *unblocked)
 {
     apr_bucket *b;
     const char *data;
@@ -125,6 +128,7 @@ measure_take(apr_bucket_brigade *bb, Py_ssize_t len, int line,
     apr_status_t rv;
 
     *got = 0;
+    *unblocked = 0;
     for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb)
          && (len < 0 || *got < (apr_size_t)len); b = APR_BUCKET_NEXT(b)) {
         if (APR_BUCKET_IS_EOS(b)) {
@@ -132,6 +136,10 @@ measure_take(apr_bucket_brigade *bb, Py_ssize_t len, int line,
         }
         if (APR_BUCKET_IS_METADATA(b)) {
             continue;
+        }
+        if (!*unblocked && !in_memory(b)) {
+            mp_interp_unblock(sv);
+            *unblocked = 1;
         }
         if ((rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ))
             != APR_SUCCESS) {
@@ -157,25 +165,6 @@ measure_take(apr_bucket_brigade *bb, Py_ssize_t len, int line,
     return APR_SUCCESS;
 }
 
-/* Whether measure_take() may have to read a bucket that is not in memory
- * (then it runs with the GIL released). */
-static int
-take_may_block(apr_bucket_brigade *bb)
-{
-    apr_bucket *b;
-
-    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
-         b = APR_BUCKET_NEXT(b)) {
-        if (APR_BUCKET_IS_EOS(b)) {
-            return 0;
-        }
-        if (!APR_BUCKET_IS_METADATA(b) && !in_memory(b)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Take up to len bytes (all when negative), or one line, off bb_in.
  * None at end of stream, b'' when nothing is there now. */
 static PyObject *
@@ -185,6 +174,8 @@ take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
     apr_bucket *b;
     apr_size_t got = 0, off = 0;
     apr_status_t rv;
+    mp_unblocked sv;
+    int unblocked;
     PyObject *out;
 
     if (len == 0) {
@@ -193,13 +184,9 @@ take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
     if (self->is_input && APR_BRIGADE_EMPTY(bb) && fetch_input(self) < 0) {
         return NULL;
     }
-    if (take_may_block(bb)) {
-        MP_BLOCKING_BEGIN
-        rv = measure_take(bb, len, line, &got);
-        MP_BLOCKING_END
-    }
-    else {
-        rv = measure_take(bb, len, line, &got);
+    rv = measure_take(bb, len, line, &got, &sv, &unblocked);
+    if (unblocked) {
+        mp_interp_reblock(&sv);
     }
     if (rv != APR_SUCCESS) {
         return mp_raise_apr(rv, "filter read failed");
