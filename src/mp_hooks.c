@@ -300,8 +300,8 @@ request_cleanup(void *data)
     (void)dispatch_phase(r, MP_PHASE_CLEANUP);
     /* The request's memory goes now: each object expires and is dropped
      * under its own interpreter, so what it holds (an upload, a database
-     * connection) goes with the request.  Without an interpreter (logged)
-     * it can only be cut loose, and is leaked. */
+     * connection) goes with the request.  When the interpreter cannot be
+     * entered (mp_interp_acquire logs why) it is cut loose and leaked. */
     for (o = rs->objects; o != NULL; o = o->next) {
         if (o->ip != NULL && mp_interp_acquire(o->ip->name, r->server)) {
             release_request(o->obj);
