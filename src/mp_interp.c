@@ -4,7 +4,8 @@
  *
  * Lock order: the registry mutex may be held while taking the GIL (only when
  * an interpreter is created); code holding the GIL never takes the registry
- * mutex.  Lookups walk the append-only list without the mutex: a record is
+ * mutex (a switch to another interpreter drops the GIL before it looks the
+ * interpreter up).  Lookups walk the append-only list without the mutex: a record is
  * published only once it is complete.
  */
 #include "mp_interp.h"

@@ -13,7 +13,8 @@
  * interpreter, cached in a thread-local key, so switching is
  * PyEval_RestoreThread / PyEval_SaveThread without allocation.
  *
- * GIL rules (the only code that takes or drops the GIL is in mp_interp.c):
+ * GIL rules.  The GIL is taken and dropped only through the functions
+ * below (mp_interp.c itself aside):
  *
  * - mp_interp_acquire() returns with the GIL held and that interpreter
  *   current; mp_interp_release() undoes it.  Calls pair on one thread.  The
@@ -31,8 +32,12 @@
  *   filter run inside that call then enters Python normally.  Code between
  *   the two touches no Python object: only C memory that Python cannot
  *   reach meanwhile (a bytes object not yet shared, a Py_buffer held).
- * - Py_BEGIN_ALLOW_THREADS left in other files is tolerated: an acquire
- *   inside it notices that the GIL is not held and takes it.
+ * - Py_BEGIN_ALLOW_THREADS still used in files not converted yet
+ *   (mp_finfo.c, mp_module.c, mp_mutex.c, mp_request_conf.c,
+ *   mp_request_wsgi.c, mp_server.c) is tolerated: an acquire inside it
+ *   finds this thread's record saying "held" while no thread state is
+ *   current, takes the GIL, and on release leaves it to
+ *   Py_END_ALLOW_THREADS to take it back.  New code uses the macros.
  */
 #ifndef MP_INTERP_H
 #define MP_INTERP_H
