@@ -157,29 +157,59 @@ def burst_paths():
     return [f"/gil/{names[i % len(names)]}?{i}" for i in range(BURST)]
 
 
-def check_burst(server, results):
+def check_burst(server, results, old_pids):
     expect_ip = {"main": "main_interpreter", "local": "localhost",
                  **{f"fresh{i}": f"gil_fresh_{i}" for i in range(FRESH)}}
     for path, status, body in results:
         assert status == 200, (path, body)
         name, n = path[len("/gil/"):].split("?")
+        pid = body.pop("pid")
         assert body == {"interpreter": expect_ip[name],
                         "square": int(n) ** 2}, path
+        assert pid not in old_pids, (path, "answered by an old child")
+
+
+def children(ppid):
+    """Live child processes of ppid."""
+    out = set()
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == ppid and fields[0] != "Z":
+                out.add(int(d))
+    return out
+
+
+def restart_to_fresh_children(server):
+    """Graceful restart; returns once every old child has exited, without
+    sending a request, so the new children have served nothing.  Returns
+    the old children's pids."""
+    assert server.client().get("/gil/probe").status == 200
+    old = children(server.proc.pid)
+    os.kill(server.proc.pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        now = children(server.proc.pid)
+        if not (now & old) and now:
+            return old
+        time.sleep(0.01)
+    pytest.fail(f"old children {old & children(server.proc.pid)} still "
+                "running 15 s after a graceful restart")
 
 
 def test_64_simultaneous_first_requests_after_graceful_restart(server):
-    # Let the current children be up, restart them, and send the burst at
-    # once: the new children get all their first requests together.
-    assert server.client().get("/gil/probe").status == 200
-    os.kill(server.proc.pid, signal.SIGUSR1)
-    check_burst(server, burst(server, burst_paths()))
+    old = restart_to_fresh_children(server)
+    check_burst(server, burst(server, burst_paths()), old)
 
 
 def test_64_simultaneous_first_requests_again(server):
     # A second restart: the new children start from scratch again.
-    os.kill(server.proc.pid, signal.SIGUSR1)
-    time.sleep(0.2)
-    check_burst(server, burst(server, burst_paths()))
+    old = restart_to_fresh_children(server)
+    check_burst(server, burst(server, burst_paths()), old)
 
 
 def probe_while(server, thread):

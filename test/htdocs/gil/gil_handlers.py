@@ -6,7 +6,7 @@
                length and its first and last bytes; the body comes through
                the GILIN input filter (and the slow ExtFilter below it)
 - first        for the 64 first requests: imports, computes, and answers
-               "<interpreter> <n>" where n is computed from the query
+               {"interpreter", "square" of the query, "pid"}
 - hold         keeps an object on the request object that records when it
                is freed
 """
@@ -31,11 +31,12 @@ def echo_body(req):
 
 def first(req):
     import json
+    import os
 
     n = int(req.args or "0")
     req.content_type = "application/json"
     req.write(json.dumps({"interpreter": req.interpreter,
-                          "square": n * n}))
+                          "square": n * n, "pid": os.getpid()}))
     return apache.OK
 
 
