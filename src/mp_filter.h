@@ -7,8 +7,9 @@
  * MOD_PYTHON filters.  Each call of an Apache filter creates an mp_filter
  * object for the Python dispatcher and invalidates it when the call returns:
  * a filter object kept past its call raises RuntimeError("filter has
- * expired").  Filter objects need the GIL; brigade reads and passes release
- * it.
+ * expired").  Filter objects need the GIL; their methods never hold it
+ * across ap_get_brigade, ap_pass_brigade or the read of a bucket that is
+ * not in memory (the rule in mp_interp.h).
  */
 #ifndef MP_FILTER_H
 #define MP_FILTER_H

@@ -4,7 +4,8 @@
  *
  * Lock order: the registry mutex may be held while taking the GIL (only when
  * an interpreter is created); code holding the GIL never takes the registry
- * mutex.  Lookups walk the append-only list without the mutex: a record is
+ * mutex (a switch to another interpreter drops the GIL before it looks the
+ * interpreter up).  Lookups walk the append-only list without the mutex: a record is
  * published only once it is complete.
  */
 #include "mp_interp.h"
@@ -217,51 +218,6 @@ mp_interp_current(void)
         }
     }
     return NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* deferred releases                                                  */
-/* ------------------------------------------------------------------ */
-
-struct mp_deferred {
-    PyObject *obj;
-    void (*release)(PyObject *obj);
-    struct mp_deferred *next;
-};
-
-void
-mp_interp_defer(mp_interp *ip, PyObject *obj, void (*release)(PyObject *))
-{
-    struct mp_deferred *d = malloc(sizeof(*d));
-
-    if (d == NULL) {
-        PyEval_RestoreThread(thread_state(ip));
-        release(obj);
-        PyEval_SaveThread();
-        return;
-    }
-    d->obj = obj;
-    d->release = release;
-    d->next = __atomic_load_n(&ip->deferred, __ATOMIC_RELAXED);
-    while (!__atomic_compare_exchange_n(&ip->deferred, &d->next, d, 1,
-                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
-    }
-}
-
-/* Run the deferred releases of ip; its GIL is held. */
-static void
-drain_deferred(mp_interp *ip)
-{
-    struct mp_deferred *d = __atomic_exchange_n(&ip->deferred, NULL,
-                                                __ATOMIC_ACQUIRE);
-
-    while (d != NULL) {
-        struct mp_deferred *next = d->next;
-
-        d->release(d->obj);
-        free(d);
-        d = next;
-    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -498,22 +454,58 @@ set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
     return rc;
 }
 
-mp_interp *
-mp_interp_acquire(const char *name, server_rec *s)
+/* ------------------------------------------------------------------ */
+/* the one way into Python                                            */
+/* ------------------------------------------------------------------ */
+
+/* Most interpreter switches one thread can nest (a filter of interpreter
+ * B run while a handler of interpreter A holds the GIL, ...). */
+#define MP_SWITCH_MAX 16
+
+/* A hold saved by a switch, and the thread state that was current then
+ * (NULL when the GIL was not held: code outside mp_interp.c dropped it). */
+typedef struct {
+    mp_hold hold;
+    PyThreadState *now;
+} mp_saved_hold;
+
+/* This thread's record (see mp_interp.h) and the holds its switches
+ * saved, innermost last. */
+static _Thread_local mp_hold mp_held;
+static _Thread_local mp_saved_hold mp_saved[MP_SWITCH_MAX];
+static _Thread_local int mp_nsaved;
+
+/* The thread state current on this thread (GIL held), or NULL. */
+static inline PyThreadState *
+current_ts(void)
 {
-    mp_interp *ip;
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyThreadState_GetUnchecked();     /* public since 3.13 */
+#else
+    return _PyThreadState_UncheckedGet();
+#endif
+}
+
+/* Undo the save of a switch: the GIL is free; take back what was held. */
+static void
+restore_saved(void)
+{
+    mp_saved_hold *sv = &mp_saved[--mp_nsaved];
+
+    if (sv->now != NULL) {
+        PyEval_RestoreThread(sv->now);
+    }
+    mp_held = sv->hold;
+}
+
+/* The GIL is free on this thread: find or create ip for name, take the
+ * GIL with ip current.  NULL (logged, GIL still free) on failure. */
+static mp_interp *
+enter(const char *name, server_rec *s, PyThreadState **tsp)
+{
+    mp_interp *ip = find_interp(name);
     PyThreadState *ts;
 
-    if (!mp_proc.ready) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
-                     "Python is not available in this process (see the "
-                     "start-up errors above)");
-        return NULL;
-    }
-    if (name == NULL || *name == '\0') {
-        name = MP_MAIN_INTERPRETER;
-    }
-    ip = find_interp(name);
     if (ip == NULL) {
         apr_thread_mutex_lock(mp_proc.lock);
         ip = find_interp(name);
@@ -536,17 +528,102 @@ mp_interp_acquire(const char *name, server_rec *s)
         return NULL;
     }
     PyEval_RestoreThread(ts);
-    if (__atomic_load_n(&ip->deferred, __ATOMIC_RELAXED) != NULL) {
-        drain_deferred(ip);
+    *tsp = ts;
+    return ip;
+}
+
+mp_interp *
+mp_interp_acquire(const char *name, server_rec *s)
+{
+    mp_interp *ip;
+    PyThreadState *ts = NULL;
+    int pushed = 0;
+
+    if (!mp_proc.ready) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
+                     "Python is not available in this process (see the "
+                     "start-up errors above)");
+        return NULL;
     }
+    if (name == NULL || *name == '\0') {
+        name = MP_MAIN_INTERPRETER;
+    }
+    if (mp_held.ip != NULL) {
+        /* Already inside Python on this thread (a filter or cleanup run
+         * from a handler's Apache call).  Py_BEGIN_ALLOW_THREADS in code
+         * outside this file may have dropped the GIL: look. */
+        PyThreadState *now = current_ts();
+
+        if (now == mp_held.ts && (mp_held.ip->name == name
+                                  || strcmp(mp_held.ip->name, name) == 0)) {
+            mp_held.depth++;
+            return mp_held.ip;
+        }
+        if (mp_nsaved == MP_SWITCH_MAX) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0120)
+                         "cannot enter Python interpreter '%s': %d "
+                         "interpreter switches are nested on this thread "
+                         "already", name, MP_SWITCH_MAX);
+            return NULL;
+        }
+        mp_saved[mp_nsaved].hold = mp_held;
+        mp_saved[mp_nsaved].now = now;
+        mp_nsaved++;
+        pushed = 1;
+        if (now != NULL) {
+            PyEval_SaveThread();
+        }
+        mp_held.ip = NULL;
+    }
+    ip = enter(name, s, &ts);
+    if (ip == NULL) {
+        if (pushed) {
+            restore_saved();
+        }
+        return NULL;
+    }
+    mp_held.ip = ip;
+    mp_held.ts = ts;
+    mp_held.depth = 1;
+    mp_held.pushed = pushed;
     return ip;
 }
 
 void
 mp_interp_release(mp_interp *ip)
 {
-    (void)ip;
+    (void)ip;                       /* pairs with the acquire: mp_held */
+    if (mp_held.depth > 1) {
+        mp_held.depth--;
+        return;
+    }
     PyEval_SaveThread();
+    if (mp_held.pushed) {
+        restore_saved();
+    }
+    else {
+        mp_held.ip = NULL;
+        mp_held.ts = NULL;
+        mp_held.depth = 0;
+    }
+}
+
+void
+mp_interp_unblock(mp_unblocked *sv)
+{
+    sv->hold = mp_held;
+    mp_held.ip = NULL;
+    mp_held.ts = NULL;
+    mp_held.depth = 0;
+    mp_held.pushed = 0;
+    sv->ts = PyEval_SaveThread();
+}
+
+void
+mp_interp_reblock(mp_unblocked *sv)
+{
+    PyEval_RestoreThread(sv->ts);
+    mp_held = sv->hold;
 }
 
 /* ------------------------------------------------------------------ */
@@ -626,7 +703,6 @@ child_exit(void *data)
     for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
          ip = ip->next) {
         PyEval_RestoreThread(thread_state(ip));
-        drain_deferred(ip);
         run_cleanups(ip);
         busy |= interp_busy(ip->istate, PyThreadState_Get());
         PyEval_SaveThread();

@@ -10,7 +10,9 @@
  * perfect hash) and their last values, and a template dict of recent keys
  * that each environ starts as a copy of.  Everything returned is a new
  * reference owned by the caller.  GIL held; NULL or -1 with an exception
- * set on failure.
+ * set on failure.  Items of the cache are only used through strong
+ * references across calls that may allocate: an allocation may collect
+ * garbage, and a finalizer may run Python code that changes the cache.
  */
 #include "mp_wsgi_environ.h"
 #include "mp_request.h"
@@ -170,7 +172,10 @@ template_of(PyObject *env)
 int
 mp_wsgi_environ_finish(PyObject *env, PyObject *cache)
 {
-    PyObject *t = PyList_GET_ITEM(cache, CACHE_TEMPLATE), *k, *v;
+    /* A strong reference: the allocations below can run a garbage
+     * collection, whose finalizers may build an environ with this cache
+     * and replace (free) the template. */
+    PyObject *t = Py_NewRef(PyList_GET_ITEM(cache, CACHE_TEMPLATE)), *k, *v;
     PyObject *stale = NULL, *renewed = NULL;
     Py_ssize_t pos = 0, i;
     int rc = -1;
@@ -210,6 +215,7 @@ mp_wsgi_environ_finish(PyObject *env, PyObject *cache)
 done:
     Py_XDECREF(stale);
     Py_XDECREF(renewed);
+    Py_DECREF(t);
     return rc;
 }
 
@@ -232,7 +238,9 @@ env_put(env_builder *b, const char *key, const char *value)
         value = "";
     }
     if (b->cache != NULL && (i = known_key(key)) >= 0) {
-        k = PyList_GET_ITEM(b->cache, 2 * i);
+        /* Strong references: the decoding below may collect garbage, and
+         * a finalizer may change the cache list. */
+        k = Py_NewRef(PyList_GET_ITEM(b->cache, 2 * i));
         v = PyList_GET_ITEM(b->cache, 2 * i + 1);
         n = (Py_ssize_t)strlen(value);
         if (v != Py_None && PyUnicode_GET_LENGTH(v) == n
@@ -242,16 +250,18 @@ env_put(env_builder *b, const char *key, const char *value)
         else {
             /* native strings are always of the 1-byte kind */
             if ((v = PyUnicode_DecodeLatin1(value, n, NULL)) == NULL) {
+                Py_DECREF(k);
                 return -1;
             }
-            Py_INCREF(v);
-            if (PyList_SetItem(b->cache, 2 * i + 1, v) < 0) {
+            if (PyList_SetItem(b->cache, 2 * i + 1, Py_NewRef(v)) < 0) {
                 Py_DECREF(v);
+                Py_DECREF(k);
                 return -1;
             }
         }
         rc = PyDict_SetItem(b->env, k, v);
         Py_DECREF(v);
+        Py_DECREF(k);
         return rc;
     }
     if ((k = b->conv(key)) == NULL) {
@@ -308,7 +318,11 @@ mp_wsgi_environ(request_rec *r, const char *script, PyObject *cache)
     }
     mp_request_add_cgi_vars(r);
     if (cache != NULL && PyList_GET_ITEM(cache, CACHE_TEMPLATE) != Py_None) {
-        b.env = PyDict_Copy(PyList_GET_ITEM(cache, CACHE_TEMPLATE));
+        /* PyDict_Copy allocates before it reads the template: hold it. */
+        PyObject *t = Py_NewRef(PyList_GET_ITEM(cache, CACHE_TEMPLATE));
+
+        b.env = PyDict_Copy(t);
+        Py_DECREF(t);
     }
     else {
         b.env = PyDict_New();
