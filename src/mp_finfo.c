@@ -2,6 +2,7 @@
  * mp_finfo.c: the mp_finfo type and _apache.stat().  See mp_finfo.h.
  */
 #include "mp_finfo.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 #define MP_FINFO_FIELDS 13
@@ -242,9 +243,9 @@ mp_finfo_stat(PyObject *module, PyObject *args)
         return PyErr_NoMemory();
     }
     memset(&fi, 0, sizeof(fi));
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rv = apr_stat(&fi, fname, wanted, p);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rv == APR_SUCCESS || rv == APR_INCOMPLETE) {
         res = mp_finfo_new(st, &fi);
     }

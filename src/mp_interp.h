@@ -32,12 +32,11 @@
  *   filter run inside that call then enters Python normally.  Code between
  *   the two touches no Python object: only C memory that Python cannot
  *   reach meanwhile (a bytes object not yet shared, a Py_buffer held).
- * - Py_BEGIN_ALLOW_THREADS still used in files not converted yet
- *   (mp_finfo.c, mp_module.c, mp_mutex.c, mp_request_conf.c,
- *   mp_request_wsgi.c, mp_server.c) is tolerated: an acquire inside it
- *   finds this thread's record saying "held" while no thread state is
- *   current, takes the GIL, and on release leaves it to
- *   Py_END_ALLOW_THREADS to take it back.  New code uses the macros.
+ * - The module's C code never uses Py_BEGIN_ALLOW_THREADS.  Code outside
+ *   it (an extension module a handler calls) may: an acquire inside such a
+ *   block finds this thread's record saying "held" while no thread state
+ *   is current, takes the GIL, and on release leaves it to
+ *   Py_END_ALLOW_THREADS to take it back.
  */
 #ifndef MP_INTERP_H
 #define MP_INTERP_H

@@ -116,9 +116,9 @@ mp_log_error(PyObject *module, PyObject *args, PyObject *kw)
     if (bytes == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     ap_log_error(APLOG_MARK, level, 0, s, "%s", PyBytes_AS_STRING(bytes));
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     Py_DECREF(bytes);
     Py_RETURN_NONE;
 }

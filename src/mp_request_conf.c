@@ -10,6 +10,7 @@
 #include "mp_config.h"
 #include "mp_reqstate.h"
 #include "mp_table.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 /* ------------------------------------------------------------------ */
@@ -204,9 +205,9 @@ req_log_error(MpRequestObject *self, PyObject *args, PyObject *kw)
     if ((r = mp_request_rec((PyObject *)self)) == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     Py_RETURN_NONE;
 }
 

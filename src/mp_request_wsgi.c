@@ -20,6 +20,7 @@
 #include "mp_request_wsgi.h"
 #include "mp_config.h"
 #include "mp_hlist.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 #include "mp_wsgi_environ.h"
 
@@ -531,7 +532,7 @@ send_data(MpRequestObject *self, request_rec *r, wsgi_state *s,
         rc = -1;
         goto done;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     for (off = 0; off < len && rc >= 0; off += n) {
         n = len - off > WSGI_WRITE_CHUNK ? WSGI_WRITE_CHUNK : len - off;
         rc = ap_rwrite(buf + off, (int)n, r);
@@ -539,7 +540,7 @@ send_data(MpRequestObject *self, request_rec *r, wsgi_state *s,
     if (rc >= 0 && flush) {
         rc = ap_rflush(r);
     }
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rc < 0) {
         PyErr_SetString(PyExc_OSError,
                         "Write failed, client closed connection.");

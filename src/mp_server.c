@@ -7,6 +7,7 @@
 #include "mp_server.h"
 #include "mp_config.h"
 #include "mp_table.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 #include "scoreboard.h"
@@ -248,9 +249,9 @@ srv_log_error(MpServerObject *self, PyObject *args, PyObject *kw)
                                      &level)) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     ap_log_error(APLOG_MARK, level, 0, self->s, "%s", msg);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     Py_RETURN_NONE;
 }
 
