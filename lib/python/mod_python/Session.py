@@ -49,6 +49,10 @@ from typing import Any, ClassVar
 
 from mod_python import Cookie
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
+
 __all__ = [
     "CLEANUP_CHANCE",
     "COOKIE_NAME",
@@ -150,7 +154,7 @@ class BaseSession(dict[str, Any]):
     starts.  An invalid explicit *sid* raises ValueError.
     """
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, lock: int | bool = 1,
                  timeout: float = 0) -> None:
         super().__init__()
@@ -408,7 +412,7 @@ class MemorySession(BaseSession):
     _store: ClassVar[dict[str, dict[str, Any]]] = {}
     _store_lock = threading.Lock()
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, timeout: float = 0,
                  lock: int | bool = 1) -> None:
         super().__init__(req, sid=sid, secret=secret, lock=lock,
@@ -451,7 +455,7 @@ class DbmSession(BaseSession):
     """All sessions in one dbm file (``mp_sess.dbm`` by default); every
     access holds the cross-process mutex with index 0."""
 
-    def __init__(self, req: Any, dbm: str | None = None,
+    def __init__(self, req: mp_request, dbm: str | None = None,
                  sid: str | None = None, secret: str | bytes | None = None,
                  dbmtype: ModuleType | None = None,
                  timeout: float = 0, lock: int | bool = 1) -> None:
@@ -532,7 +536,7 @@ class DbmSession(BaseSession):
 class FileSession(BaseSession):
     """One pickle file per session in ``<directory>/mp_sess/<sid[:2]>/``."""
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, timeout: float = 0,
                  lock: int | bool = 1, fast_cleanup: int | bool = -1,
                  verify_cleanup: int | bool = -1) -> None:
@@ -783,7 +787,7 @@ _TYPES: dict[str, type[BaseSession]] = {
 }
 
 
-def Session(req: Any, sid: str | None = None,
+def Session(req: mp_request, sid: str | None = None,
             secret: str | bytes | None = None, timeout: float = 0,
             lock: int | bool = 1) -> BaseSession:
     """The session of *req*, of the type named by ``PythonOption
