@@ -9,7 +9,7 @@ UTF-8); writes accept ``str`` or ``bytes``.
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Final, TypeAlias, final
+from typing import Any, Final, TypeAlias, final, overload
 
 _Text: TypeAlias = str | bytes
 _TableInit: TypeAlias = table | Mapping[Any, Any] | Iterable[tuple[Any, Any]] | None
@@ -283,7 +283,7 @@ class mp_filter:
     def handler(self) -> str: ...
     @property
     def dir(self) -> str | None: ...
-    softspace: int
+    softspace: object  # kept for compatibility; None until assigned
     def read(self, len: int = -1) -> bytes | None: ...
     def readline(self, len: int = -1) -> bytes | None: ...
     def write(self, data: _Text) -> None: ...
@@ -453,6 +453,27 @@ class mp_request:
         headers: list[tuple[str, str]],
         exc_info: _ExcInfo | None = None,
     ) -> Callable[..., None]: ...
+    # -- the internal API of mod_python.wsgi --
+    def _wsgi_options(self) -> tuple[str | None, bool, bool]:
+        """(application, autoreload, debug) from the merged configuration."""
+    @overload
+    def _wsgi_environ(
+        self, base: dict[str, Any], cache: list[Any], script: str
+    ) -> dict[str, Any]: ...
+    @overload
+    def _wsgi_environ(
+        self, base: dict[str, Any], cache: list[Any], script: None = None
+    ) -> dict[str, Any] | None:
+        """None when the URI is outside mod_python.wsgi.base_uri."""
+    def _wsgi_start_response(
+        self,
+        status: str,
+        headers: Iterable[tuple[str, str]],
+        exc_info: _ExcInfo | None = None,
+    ) -> Callable[[bytes], None]: ...
+    def _wsgi_write(self, data: bytes) -> None: ...
+    def _wsgi_send(self, result: Iterable[bytes]) -> None: ...
+    def _wsgi_headers(self) -> int: ...
     # -- handlers, filters, cleanups, logging --
     def add_handler(
         self, phase: _Text, handler: _Text, dir: _Text | None = None
