@@ -51,10 +51,10 @@ def includes(path: Path) -> list[str]:
     return INCLUDE.findall(path.read_text(encoding="utf-8", errors="replace"))
 
 
-def unit_graph(src: Path) -> dict[str, set[str]]:
-    """unit -> the units it includes (edges to itself left out)."""
+def unit_edges(src: Path) -> dict[tuple[str, str], list[str]]:
+    """(unit, included unit) -> the files of the first that include it."""
     units = unit_files(src)
-    graph: dict[str, set[str]] = {name: set() for name in units}
+    edges: dict[tuple[str, str], list[str]] = {}
     for name, files in units.items():
         for path in files:
             for inc in includes(path):
@@ -62,7 +62,15 @@ def unit_graph(src: Path) -> dict[str, set[str]]:
                     continue
                 target = Path(inc).name[: -len(".h")]
                 if target in units and target != name:
-                    graph[name].add(target)
+                    edges.setdefault((name, target), []).append(path.name)
+    return edges
+
+
+def unit_graph(src: Path) -> dict[str, set[str]]:
+    """unit -> the units it includes (edges to itself left out)."""
+    graph: dict[str, set[str]] = {name: set() for name in unit_files(src)}
+    for a, b in unit_edges(src):
+        graph[a].add(b)
     return graph
 
 
@@ -149,11 +157,22 @@ def dependency_order(graph: dict[str, set[str]]) -> list[str]:
     return done
 
 
-def describe_cycles(graph: dict[str, set[str]]) -> str:
+def describe_cycles(graph: dict[str, set[str]],
+                    edges: dict[tuple[str, str], list[str]] | None = None) -> str:
+    """The cycles, each with one shortest example and every include between
+    its units (with the including files when edges is given)."""
     lines = []
     for comp in strongly_connected(graph):
         lines.append(f"include cycle of {len(comp)} units: {' '.join(comp)}")
         lines.append("  e.g. " + " -> ".join(shortest_cycle(graph, comp)))
+        lines.append("  includes inside the cycle:")
+        members = set(comp)
+        for unit in comp:
+            deps = []
+            for dep in sorted(graph[unit] & members):
+                files = (edges or {}).get((unit, dep))
+                deps.append(f"{dep} ({' '.join(files)})" if files else dep)
+            lines.append(f"    {unit} -> {', '.join(deps)}")
     return "\n".join(lines)
 
 
@@ -180,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{unit:<{width}} -> {deps}")
         if cycles:
             print()
-            print(describe_cycles(graph))
+            print(describe_cycles(graph, unit_edges(args.src)))
     return 1 if cycles else 0
 
 
