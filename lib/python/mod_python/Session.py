@@ -51,7 +51,9 @@ from mod_python import Cookie
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from _apache import mp_request
+    from collections.abc import Mapping
+
+    from _apache import mp_request, table
 
 __all__ = [
     "CLEANUP_CHANCE",
@@ -119,7 +121,7 @@ def true_or_false(item: object) -> bool:
     raise ValueError(f"expected a boolean option, got {item!r}")
 
 
-def _option(options: Any, *names: str, default: Any = None) -> Any:
+def _option(options: table | Mapping[str, Any], *names: str, default: Any = None) -> Any:
     """The first of *names* present in the PythonOption table."""
     for name in names:
         value = options.get(name)

@@ -262,7 +262,7 @@ class FieldList(list[Field]):
 # ---------------------------------------------------------------------------
 
 
-def _headers_table(headers: list[tuple[str, str]]) -> Any:
+def _headers_table(headers: list[tuple[str, str]]) -> table | dict[str, str]:
     try:
         from mod_python import apache
 
