@@ -5,7 +5,7 @@
              attribute found in the class itself (kind, signature); for the
              objects a handler can reach (request, connection, server, table,
              finfo, hlist) also the type of each attribute's value and
-             whether assigning it back is accepted.  The output filter
+             whether assigning it back is accepted (and for req._settings()).  The output filter
              ``outfilter`` (added by the handler) adds the same for the
              filter object and writes the whole JSON at end of stream.
 
@@ -143,6 +143,8 @@ def handler(req: Any) -> int:
             classes[value.__name__] = describe_class(value)
     live = {"mp_request": req, "mp_conn": req.connection, "mp_server": req.server,
             "mp_finfo": req.finfo, "mp_hlist": req.hlist, "table": req.headers_in}
+    if hasattr(type(req), "_settings"):  # the compiled settings (lead's branch)
+        live["settings"] = req._settings()
     runtime_names = {}
     for cls_name, obj in live.items():
         runtime_names[cls_name] = type(obj).__name__
