@@ -5,49 +5,55 @@
  * create/merge, directive handlers, then the command table.
  */
 #include "mp_config.h"
-#include "mp_filter.h"
+#include "util_filter.h"
 
 #include "apr_fnmatch.h"
 #include "apr_lib.h"
 
-const char *const mp_phase_directive[MP_PHASE_COUNT] = {
-    "PythonPostReadRequestHandler",
-    "PythonTransHandler",
-    "PythonHeaderParserHandler",
-    "PythonInitHandler",
-    "PythonAccessHandler",
-    "PythonAuthenHandler",
-    "PythonAuthzHandler",
-    "PythonTypeHandler",
-    "PythonFixupHandler",
-    "PythonHandler",
-    "PythonLogHandler",
-    "PythonCleanupHandler",
-};
+#include <stddef.h>
 
-const char *const mp_phase_callable[MP_PHASE_COUNT] = {
-    "postreadrequesthandler",
-    "transhandler",
-    "headerparserhandler",
-    "inithandler",
-    "accesshandler",
-    "authenhandler",
-    "authzhandler",
-    "typehandler",
-    "fixuphandler",
-    "handler",
-    "loghandler",
-    "cleanuphandler",
+#define MP_PHASE_NAME(id, name, callable, where, go, help) name,
+#define MP_PHASE_CALLABLE(id, name, callable, where, go, help) callable,
+#define MP_PHASE_GO(id, name, callable, where, go, help) go,
+const char *const mp_phase_directive[MP_KIND_COUNT] = {
+    MP_PHASE_LIST(MP_PHASE_NAME)
+    MP_DIRECTIVE_CONNECTION,
+    MP_DIRECTIVE_INPUT_FILTER,
+    MP_DIRECTIVE_OUTPUT_FILTER,
 };
+const char *const mp_phase_callable[MP_KIND_COUNT] = {
+    MP_PHASE_LIST(MP_PHASE_CALLABLE)
+    "connectionhandler",
+    "inputfilter",
+    "outputfilter",
+};
+const unsigned char mp_phase_continue[MP_PHASE_COUNT] = {
+    MP_PHASE_LIST(MP_PHASE_GO)
+};
+#undef MP_PHASE_NAME
+#undef MP_PHASE_CALLABLE
+#undef MP_PHASE_GO
 
-/* Directives table keys for the flag and string directives. */
-#define MP_DEBUG        "PythonDebug"
-#define MP_ENABLEPDB    "PythonEnablePdb"
-#define MP_AUTORELOAD   "PythonAutoReload"
-#define MP_PERDIRECTORY "PythonInterpPerDirectory"
-#define MP_PERDIRECTIVE "PythonInterpPerDirective"
-#define MP_INTERPRETER  "PythonInterpreter"
-#define MP_PATH         "PythonPath"
+/* The scalar directives: name, the mp_settings field they compile to,
+ * whether a server-level line is mirrored into the server config (spec
+ * 1.1), and help.  With MP_PHASE_LIST, the only place their names are
+ * written. */
+#define MP_FLAG_LIST(X) \
+    X("PythonDebug", debug, 1, "On to send Python tracebacks to the client") \
+    X("PythonEnablePdb", enable_pdb, 1, \
+      "On to run handlers under pdb (with -DONE_PROCESS)") \
+    X("PythonInterpPerDirectory", per_directory, 0, \
+      "On for one interpreter per directory of the file") \
+    X("PythonInterpPerDirective", per_directive, 1, \
+      "On for one interpreter per handler directory") \
+    X("PythonAutoReload", autoreload, 1, \
+      "Off to stop reloading changed handler modules")
+
+#define MP_STRING_LIST(X) \
+    X("PythonPath", python_path, 1, \
+      "Python expression giving the new sys.path") \
+    X("PythonInterpreter", interpreter, 1, \
+      "name of the Python interpreter to use")
 
 int
 mp_phase_lookup(const char *directive)
@@ -62,9 +68,83 @@ mp_phase_lookup(const char *directive)
     return -1;
 }
 
+/* What cmd->info of a scalar directive points to. */
+typedef struct {
+    size_t offset;              /* of its field in mp_settings */
+    int mirror;                 /* server-level lines also set the server */
+} mp_scalar;
+
+#define MP_SCALAR_DESC(name, field, mirror, help) \
+    static const mp_scalar scalar_##field = {offsetof(mp_settings, field), \
+                                             mirror};
+MP_FLAG_LIST(MP_SCALAR_DESC)
+MP_STRING_LIST(MP_SCALAR_DESC)
+#undef MP_SCALAR_DESC
+
 /* ------------------------------------------------------------------ */
 /* helpers                                                            */
 /* ------------------------------------------------------------------ */
+
+static void
+settings_init(mp_settings *st)
+{
+    memset(st, 0, sizeof(*st));
+#define MP_UNSET_FLAG(name, field, mirror, help) st->field = MP_UNSET;
+    MP_FLAG_LIST(MP_UNSET_FLAG)
+#undef MP_UNSET_FLAG
+}
+
+/* Field-wise overlay: what add sets wins. */
+static void
+settings_merge(mp_settings *m, const mp_settings *base,
+               const mp_settings *add)
+{
+#define MP_MERGE_FLAG(name, field, mirror, help) \
+    m->field = add->field != MP_UNSET ? add->field : base->field;
+#define MP_MERGE_STRING(name, field, mirror, help) \
+    m->field = add->field != NULL ? add->field : base->field;
+    MP_FLAG_LIST(MP_MERGE_FLAG)
+    MP_STRING_LIST(MP_MERGE_STRING)
+#undef MP_MERGE_FLAG
+#undef MP_MERGE_STRING
+}
+
+mp_handler *
+mp_config_new_handler(apr_pool_t *p, const char *handler,
+                      const char *directory)
+{
+    mp_handler *h = apr_pcalloc(p, sizeof(*h));
+    const char *sep = strstr(handler, "::");
+    const char *end;
+
+    h->handler = handler;
+    h->directory = directory;
+    /* "module::object", each part trimmed; no object means the phase's
+     * default callable. */
+    end = sep ? sep : handler + strlen(handler);
+    while (apr_isspace(*handler)) {
+        handler++;
+    }
+    while (end > handler && apr_isspace(end[-1])) {
+        end--;
+    }
+    h->module = apr_pstrmemdup(p, handler, end - handler);
+    if (sep != NULL) {
+        const char *obj = sep + 2;
+
+        while (apr_isspace(*obj)) {
+            obj++;
+        }
+        end = obj + strlen(obj);
+        while (end > obj && apr_isspace(end[-1])) {
+            end--;
+        }
+        if (end > obj) {
+            h->object = apr_pstrmemdup(p, obj, end - obj);
+        }
+    }
+    return h;
+}
 
 const char *
 mp_config_canonical_dir(apr_pool_t *p, const char *dir)
@@ -167,6 +247,36 @@ mp_config_handler_dir(apr_pool_t *p, const mp_handler *h,
     return NULL;
 }
 
+const char *
+mp_config_interpreter(request_rec *r, mp_dir_config *d, const mp_handler *h)
+{
+    const mp_settings *set = &d->settings;
+
+    if (set->interpreter != NULL) {
+        return set->interpreter;
+    }
+    if (set->per_directory == 1) {
+        const char *slash;
+
+        if (r->filename == NULL) {
+            return MP_MAIN_INTERPRETER;
+        }
+        if (r->finfo.filetype == APR_DIR) {
+            return mp_config_canonical_dir(r->pool, r->filename);
+        }
+        slash = strrchr(r->filename, '/');
+        return slash ? apr_pstrmemdup(r->pool, r->filename,
+                                      slash - r->filename + 1)
+                     : MP_MAIN_INTERPRETER;
+    }
+    if (set->per_directive == 1) {
+        const char *dir = mp_config_handler_dir(r->pool, h, r->filename);
+
+        return (dir && *dir) ? dir : MP_MAIN_INTERPRETER;
+    }
+    return r->server->server_hostname;
+}
+
 apr_table_t *
 mp_config_live_options(apr_pool_t *p, mp_dir_config *d)
 {
@@ -195,6 +305,7 @@ mp_config_create_dir(apr_pool_t *p, char *dir)
     mp_dir_config *d = apr_pcalloc(p, sizeof(*d));
 
     d->config_dir = dir ? apr_pstrdup(p, dir) : NULL;
+    settings_init(&d->settings);
     d->directives = apr_table_make(p, 4);
     d->options = apr_table_make(p, 4);
     d->ext_handlers = apr_hash_make(p);
@@ -243,6 +354,7 @@ mp_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     int i;
 
     m->config_dir = add->config_dir ? add->config_dir : base->config_dir;
+    settings_merge(&m->settings, &base->settings, &add->settings);
     m->directives = overlay_tables(p, base->directives, add->directives);
     m->options = overlay_tables(p, base->options, add->options);
     for (i = 0; i < MP_PHASE_COUNT; i++) {
@@ -262,6 +374,7 @@ mp_config_create_srv(apr_pool_t *p, server_rec *s)
     mp_srv_config *c = apr_pcalloc(p, sizeof(*c));
 
     (void)s;
+    settings_init(&c->settings);
     c->directives = apr_table_make(p, 4);
     c->options = apr_table_make(p, 4);
     c->imports = apr_array_make(p, 2, sizeof(mp_import));
@@ -275,6 +388,7 @@ mp_config_merge_srv(apr_pool_t *p, void *basev, void *addv)
     mp_srv_config *base = basev, *add = addv;
     mp_srv_config *m = apr_pcalloc(p, sizeof(*m));
 
+    settings_merge(&m->settings, &base->settings, &add->settings);
     m->directives = overlay_tables(p, base->directives, add->directives);
     m->options = overlay_tables(p, base->options, add->options);
     m->connection_handler = add->connection_handler
@@ -398,10 +512,8 @@ static mp_handler *
 new_handler(cmd_parms *cmd, const char *handler, const mp_origin *o,
             int silent)
 {
-    mp_handler *h = apr_pcalloc(cmd->pool, sizeof(*h));
+    mp_handler *h = mp_config_new_handler(cmd->pool, handler, o->directory);
 
-    h->handler = handler;
-    h->directory = o->directory;
     h->dir_regex = o->regex;
     h->dir_is_fnmatch = o->is_fnmatch;
     h->is_location = o->is_location;
@@ -528,32 +640,53 @@ mp_cmd_connection_handler(cmd_parms *cmd, void *dconf, const char *handler)
     return NULL;
 }
 
-/* Set a directives-table value, mirrored into the server config when the
- * directive is written outside any section (spec 1.1). */
-static void
-set_directive(cmd_parms *cmd, mp_dir_config *d, const char *key,
-              const char *val, int mirror)
+/* The field of a scalar directive in a settings struct. */
+static void *
+scalar_field(mp_settings *settings, const mp_scalar *x)
 {
-    apr_table_set(d->directives, key, val);
-    if (mirror && at_server_level(cmd)) {
-        apr_table_set(mp_config_srv(cmd->server)->directives, key, val);
+    return (char *)settings + x->offset;
+}
+
+/* Compile a scalar directive into d's settings, and into the server's when
+ * it is written outside any section (spec 1.1).  The directives table keeps
+ * the text for req.get_config(). */
+static void
+set_scalar(cmd_parms *cmd, mp_dir_config *d, int flag, const char *val)
+{
+    const mp_scalar *x = cmd->info;
+    const char *text = flag ? (val ? "1" : "0") : val;
+    mp_srv_config *sc = mp_config_srv(cmd->server);
+    int mirror = x->mirror && at_server_level(cmd);
+
+    if (flag) {
+        *(signed char *)scalar_field(&d->settings, x) = val != NULL;
+        if (mirror) {
+            *(signed char *)scalar_field(&sc->settings, x) = val != NULL;
+        }
+    }
+    else {
+        *(const char **)scalar_field(&d->settings, x) = val;
+        if (mirror) {
+            *(const char **)scalar_field(&sc->settings, x) = val;
+        }
+    }
+    apr_table_set(d->directives, cmd->cmd->name, text);
+    if (mirror) {
+        apr_table_set(sc->directives, cmd->cmd->name, text);
     }
 }
 
 static const char *
 mp_cmd_flag(cmd_parms *cmd, void *dconf, int on)
 {
-    const char *key = cmd->cmd->name;
-
-    set_directive(cmd, dconf, key, on ? "1" : "0",
-                  strcasecmp(key, MP_PERDIRECTORY) != 0);
+    set_scalar(cmd, dconf, 1, on ? "1" : NULL);
     return NULL;
 }
 
 static const char *
 mp_cmd_string(cmd_parms *cmd, void *dconf, const char *val)
 {
-    set_directive(cmd, dconf, cmd->cmd->name, val, 1);
+    set_scalar(cmd, dconf, 0, val);
     return NULL;
 }
 
@@ -571,6 +704,25 @@ mp_cmd_option(cmd_parms *cmd, void *dconf, const char *key, const char *val)
         apr_table_set(mp_config_srv(cmd->server)->options, key, val);
     }
     return NULL;
+}
+
+/* An Apache filter named as the directive says, run by the generic
+ * Python filter's functions (mp_filter.c registers those first). */
+static void
+register_filter(const mp_filter_conf *f)
+{
+    if (f->is_input) {
+        ap_filter_rec_t *gen = ap_get_input_filter_handle(MP_GENERIC_FILTER);
+
+        ap_register_input_filter(f->name, gen->filter_func.in_func, NULL,
+                                 AP_FTYPE_RESOURCE);
+    }
+    else {
+        ap_filter_rec_t *gen = ap_get_output_filter_handle(MP_GENERIC_FILTER);
+
+        ap_register_output_filter(f->name, gen->filter_func.out_func, NULL,
+                                  AP_FTYPE_RESOURCE);
+    }
 }
 
 static const char *
@@ -591,11 +743,12 @@ mp_cmd_filter(cmd_parms *cmd, void *dconf, const char *handler,
     f->handler = handler;
     f->name = name ? name : handler;
     f->directory = o.directory;
+    f->entry = mp_config_new_handler(cmd->pool, handler, o.directory);
     /* Apache lower-cases filter names; key the table the same way. */
     ap_str_tolower(key);
     apr_hash_set(f->is_input ? d->in_filters : d->out_filters, key,
                  APR_HASH_KEY_STRING, f);
-    mp_filter_register(f);
+    register_filter(f);
     return NULL;
 }
 
@@ -640,63 +793,32 @@ mp_cmd_home(cmd_parms *cmd, void *dconf, const char *home)
 /* command table                                                      */
 /* ------------------------------------------------------------------ */
 
-#define MP_PHASE_CMD(name, phase, where, help) \
-    AP_INIT_RAW_ARGS(name, mp_cmd_handler, (void *)(apr_uintptr_t)(phase), \
-                     where, help)
+#define MP_PHASE_CMD(id, name, callable, where, go, help) \
+    AP_INIT_RAW_ARGS(name, mp_cmd_handler, \
+                     (void *)(apr_uintptr_t)MP_PHASE_##id, where, help),
+#define MP_FLAG_CMD(name, field, mirror, help) \
+    AP_INIT_FLAG(name, mp_cmd_flag, (void *)&scalar_##field, OR_ALL, help),
+#define MP_STRING_CMD(name, field, mirror, help) \
+    AP_INIT_TAKE1(name, mp_cmd_string, (void *)&scalar_##field, OR_ALL, help),
 
 const command_rec mp_config_commands[] = {
-    MP_PHASE_CMD("PythonPostReadRequestHandler", MP_PHASE_POST_READ_REQUEST,
-                 RSRC_CONF, "Python post-read-request handlers"),
-    MP_PHASE_CMD("PythonTransHandler", MP_PHASE_TRANS, RSRC_CONF,
-                 "Python translation handlers"),
-    MP_PHASE_CMD("PythonHeaderParserHandler", MP_PHASE_HEADER_PARSER,
-                 OR_ALL, "Python header parser handlers"),
-    MP_PHASE_CMD("PythonInitHandler", MP_PHASE_INIT, OR_ALL,
-                 "Python handlers run first for a request"),
-    MP_PHASE_CMD("PythonAccessHandler", MP_PHASE_ACCESS, OR_ALL,
-                 "Python access handlers"),
-    MP_PHASE_CMD("PythonAuthenHandler", MP_PHASE_AUTHEN, OR_ALL,
-                 "Python authentication handlers"),
-    MP_PHASE_CMD("PythonAuthzHandler", MP_PHASE_AUTHZ, OR_ALL,
-                 "Python authorization handlers"),
-    MP_PHASE_CMD("PythonTypeHandler", MP_PHASE_TYPE, OR_ALL,
-                 "Python type-checker handlers"),
-    MP_PHASE_CMD("PythonFixupHandler", MP_PHASE_FIXUP, OR_ALL,
-                 "Python fixup handlers"),
-    MP_PHASE_CMD("PythonHandler", MP_PHASE_HANDLER, OR_ALL,
-                 "Python content handlers"),
-    MP_PHASE_CMD("PythonLogHandler", MP_PHASE_LOG, OR_ALL,
-                 "Python logger handlers"),
-    MP_PHASE_CMD("PythonCleanupHandler", MP_PHASE_CLEANUP, OR_ALL,
-                 "Python handlers run when the request is done"),
-    AP_INIT_TAKE1("PythonConnectionHandler", mp_cmd_connection_handler,
+    MP_PHASE_LIST(MP_PHASE_CMD)
+    MP_FLAG_LIST(MP_FLAG_CMD)
+    MP_STRING_LIST(MP_STRING_CMD)
+    AP_INIT_TAKE1(MP_DIRECTIVE_CONNECTION, mp_cmd_connection_handler,
                   NULL, RSRC_CONF, "Python connection (protocol) handler"),
-    AP_INIT_TAKE12("PythonInputFilter", mp_cmd_filter, (void *)1,
+    AP_INIT_TAKE12(MP_DIRECTIVE_INPUT_FILTER, mp_cmd_filter, (void *)1,
                    RSRC_CONF | ACCESS_CONF,
                    "Python input filter: handler [name]"),
-    AP_INIT_TAKE12("PythonOutputFilter", mp_cmd_filter, NULL,
+    AP_INIT_TAKE12(MP_DIRECTIVE_OUTPUT_FILTER, mp_cmd_filter, NULL,
                    RSRC_CONF | ACCESS_CONF,
                    "Python output filter: handler [name]"),
     AP_INIT_RAW_ARGS("PythonHandlerModule", mp_cmd_handler_module, NULL,
                      OR_ALL, "a module holding handlers for every phase"),
     AP_INIT_TAKE2("PythonImport", mp_cmd_import, NULL, RSRC_CONF,
                   "module[::function] and interpreter to run at child start"),
-    AP_INIT_TAKE1("PythonPath", mp_cmd_string, NULL, OR_ALL,
-                  "Python expression giving the new sys.path"),
     AP_INIT_TAKE12("PythonOption", mp_cmd_option, NULL, OR_ALL,
                    "key [value]: an option for handlers; no value removes"),
-    AP_INIT_FLAG("PythonDebug", mp_cmd_flag, NULL, OR_ALL,
-                 "On to send Python tracebacks to the client"),
-    AP_INIT_FLAG("PythonEnablePdb", mp_cmd_flag, NULL, OR_ALL,
-                 "On to run handlers under pdb (with -DONE_PROCESS)"),
-    AP_INIT_TAKE1("PythonInterpreter", mp_cmd_string, NULL, OR_ALL,
-                  "name of the Python interpreter to use"),
-    AP_INIT_FLAG("PythonInterpPerDirectory", mp_cmd_flag, NULL, OR_ALL,
-                 "On for one interpreter per directory of the file"),
-    AP_INIT_FLAG("PythonInterpPerDirective", mp_cmd_flag, NULL, OR_ALL,
-                 "On for one interpreter per handler directory"),
-    AP_INIT_FLAG("PythonAutoReload", mp_cmd_flag, NULL, OR_ALL,
-                 "Off to stop reloading changed handler modules"),
     AP_INIT_FLAG("PythonOptimize", mp_cmd_optimize, NULL, RSRC_CONF,
                  "On to start Python with optimisation level 2"),
     AP_INIT_TAKE1("PythonHome", mp_cmd_home, NULL, RSRC_CONF,

@@ -1,39 +1,81 @@
 /*
- * mp_dispatch.h: the loop that runs a request phase's handler list.
+ * mp_dispatch.h: the handler loop, the one place a configured Python
+ * handler is run.
  *
- * mp_dispatch_run() walks the hlist the request object carries, calls each
- * handler with the request and applies the phase's stacking rule (spec 1.3,
- * read from mod_python._dispatch.CONTINUE_ON once per interpreter).  It is
- * the C twin of Dispatcher.handler_dispatch: Python is entered only to call
- * the handler itself, except
+ * Every request phase (mp_dispatch_phase), the connection handler
+ * (mp_dispatch_connection) and every call of a Python filter (mp_filter.c,
+ * through mp_dispatch_entry) run here, from the compiled configuration: the
+ * mp_handler entries and the mp_settings of the scope (mp_config.h).  The
+ * stacking rules are the phase table's (MP_PHASE_LIST); SERVER_RETURN is
+ * turned into its code here too.
  *
- *   - on a cache miss, Dispatcher.resolve_entry() imports the module and
- *     finds the callable (sys.path rules, auto-reload, PythonHandlerModule);
- *   - when a handler raised or returned a non-int, Dispatcher.entry_failed()
- *     turns SERVER_RETURN into its code, or reports the error.
+ * Python is asked for two things only, through the interpreter's
+ * mod_python.apache.CallBack (fetched once by mp_dispatch_setup):
  *
- * The cache (a dict in the interpreter's module state) maps a configured
- * mp_handler (parsed from httpd.conf, so living as long as the child) to
- * its resolution.  An entry is used while all of these hold: the module's
- * next auto-reload check is not due, PythonPath is the string it was
- * resolved under, and the module namespace still binds the name to the same
- * object.  Handlers from .htaccess, req.add_handler(), regex sections,
- * dotted object paths and PythonEnablePdb always take the Python path.
+ *   - resolve(target, module=..., obj=..., ...) imports a handler's module
+ *     and finds its callable (sys.path rules, auto-reload), returning a
+ *     mod_python._dispatch.Resolved, or None for a silent entry;
+ *   - report(target, exc, phase, handler, page) logs an exception and may
+ *     send the debug page; it returns the phase result.
  *
- * GIL held, the handler's interpreter current.  Never raises: errors are
- * logged and become the phase result (500).
+ * Resolutions of entries read from httpd.conf are cached per interpreter
+ * (a dict in the module state, keyed by the entry's address, which lives as
+ * long as the child).  A cached resolution is used while the module's next
+ * auto-reload check is not due, PythonPath is the string it was resolved
+ * under and the module still binds the name to the same object.  Entries
+ * from .htaccess, req.add_handler(), req.register_*_filter(), regex
+ * sections, dotted object paths and PythonEnablePdb are resolved each time.
+ *
+ * GIL: mp_dispatch_phase and mp_dispatch_connection take the interpreter
+ * themselves (mp_interp_acquire); mp_dispatch_entry, mp_dispatch_report and
+ * mp_dispatch_setup run with it held.  None of them raises: errors are
+ * logged and become the result (500).
  */
 #ifndef MP_DISPATCH_H
 #define MP_DISPATCH_H
 
 #include "mp_config.h"
-#include "mp_hlist.h"
 
 struct mp_interp;
 
-/* Run the list `hlist` of `phase` for r with request object req (whose
- * phase and hlist members are already set) and return the phase result. */
-int mp_dispatch_run(struct mp_interp *ip, request_rec *r, mp_dir_config *d,
-                    mp_phase phase, PyObject *req, MpHlistObject *hlist);
+/* What the entries of one run share. */
+typedef struct {
+    struct mp_interp *ip;
+    server_rec *s;                  /* where log lines go */
+    request_rec *r;                 /* NULL for a connection handler */
+    const mp_settings *settings;    /* of the scope the entries come from */
+    int kind;                       /* mp_phase or MP_KIND_* */
+    double now;                     /* monotonic clock, read once, or -1 */
+} mp_run;
+
+/* How one entry ended. */
+enum {
+    MP_ENTRY_RAN,                   /* called; the result is its value */
+    MP_ENTRY_SKIPPED,               /* silent entry without a callable */
+    MP_ENTRY_FAILED                 /* reported; the result is 500/DONE */
+};
+
+/* Take resolve and report from the interpreter's CallBack object and make
+ * the cache.  Called once per interpreter at set-up, GIL held.  0, or -1
+ * with an exception set. */
+int mp_dispatch_setup(struct mp_interp *ip, PyObject *callback);
+
+/* Resolve entry h (cache first) and call it with target.  Returns the
+ * handler's result and sets *outcome. */
+int mp_dispatch_entry(mp_run *run, const mp_handler *h, PyObject *target,
+                      int *outcome);
+
+/* Report the pending exception as raised by entry h with target; returns
+ * the phase result (500, or DONE when a debug page was sent). */
+int mp_dispatch_report(mp_run *run, const mp_handler *h, PyObject *target);
+
+/* Run the list h (then the req.add_handler() list) of a request phase;
+ * `ext` is the extension a "| .ext" list was chosen for, or NULL.  Returns
+ * the phase result for Apache. */
+int mp_dispatch_phase(request_rec *r, mp_phase phase, mp_handler *h,
+                      const char *ext);
+
+/* Run the PythonConnectionHandler of c's server, or DECLINED. */
+int mp_dispatch_connection(conn_rec *c);
 
 #endif /* MP_DISPATCH_H */

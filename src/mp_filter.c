@@ -3,15 +3,14 @@
  * See mp_filter.h for the contract.
  */
 #include "mp_filter.h"
-#include "mp_hooks.h"
+#include "mp_dispatch.h"
 #include "mp_interp.h"
+#include "mp_reqstate.h"
 #include "mp_request.h"
 #include "mp_util.h"
 
 #include "apr_buckets.h"
 #include "util_filter.h"
-
-#define MP_GENERIC_FILTER "MOD_PYTHON"
 
 /* Per filter instance (f->ctx), allocated from the request pool. */
 typedef struct {
@@ -471,7 +470,11 @@ filter_ctx(ap_filter_t *f, int is_input)
     return ctx;
 }
 
-/* Run the Python filter once.  Returns the status for Apache. */
+/* Run the Python filter once: its handler, through the dispatcher, then a
+ * flush unless it closed the stream.  When it raised, the error is
+ * reported (with PythonDebug On the traceback goes into the stream, which
+ * the report closes) and, without debug, the filter steps aside.  Returns
+ * the status for Apache. */
 static apr_status_t
 run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
            apr_bucket_brigade *bb_out, mp_filter_ctx *ctx, int is_input,
@@ -479,15 +482,14 @@ run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
 {
     request_rec *r = f->r;
     mp_dir_config *d = mp_config_dir(r->per_dir_config);
-    mp_handler where = {0};
+    const mp_handler *h = ctx->conf->entry;
     MpFilterObject *filt;
     mp_interp *ip;
-    PyObject *res;
+    mp_run run;
     apr_status_t rc;
+    int outcome;
 
-    where.directory = ctx->conf->directory;
-    ip = mp_interp_acquire(mp_hooks_interpreter_name(r, d, &where),
-                           r->server);
+    ip = mp_interp_acquire(mp_config_interpreter(r, d, h), r->server);
     if (ip == NULL) {
         return APR_EGENERAL;
     }
@@ -508,7 +510,7 @@ run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
     filt->closed = 0;
     filt->rc = APR_SUCCESS;
     filt->softspace = NULL;
-    filt->req = mp_reqstate_request(ip->state, r);
+    filt->req = mp_request_for(ip->state, r);
     PyObject_GC_Track(filt);
     if (filt->req == NULL) {
         mp_log_pyerr(r->server, r, MP_APLOGNO(0110), "creating a filter");
@@ -517,12 +519,25 @@ run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
         return APR_EGENERAL;
     }
 
-    res = PyObject_CallOneArg(ip->filter_dispatch, (PyObject *)filt);
-    if (res == NULL) {
-        mp_log_pyerr(r->server, r, MP_APLOGNO(0111), ctx->conf->handler);
+    run.ip = ip;
+    run.s = r->server;
+    run.r = r;
+    run.settings = &d->settings;
+    run.kind = is_input ? MP_KIND_INPUT_FILTER : MP_KIND_OUTPUT_FILTER;
+    run.now = -1.0;
+    (void)mp_dispatch_entry(&run, h, (PyObject *)filt, &outcome);
+    if (outcome == MP_ENTRY_RAN && !filt->closed) {
+        PyObject *res = filter_flush(filt, NULL);
+
+        if (res == NULL) {
+            (void)mp_dispatch_report(&run, h, (PyObject *)filt);
+            outcome = MP_ENTRY_FAILED;
+        }
+        Py_XDECREF(res);
+    }
+    if (outcome == MP_ENTRY_FAILED && d->settings.debug != 1) {
         ctx->transparent = 1;
     }
-    Py_XDECREF(res);
     rc = filt->rc;
     filt->f = NULL;
     Py_DECREF(filt);
@@ -646,19 +661,6 @@ mp_input_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
 }
 
 void
-mp_filter_register(const mp_filter_conf *fc)
-{
-    if (fc->is_input) {
-        ap_register_input_filter(fc->name, mp_input_filter, NULL,
-                                 AP_FTYPE_RESOURCE);
-    }
-    else {
-        ap_register_output_filter(fc->name, mp_output_filter, NULL,
-                                  AP_FTYPE_RESOURCE);
-    }
-}
-
-void
 mp_filter_register_generic(void)
 {
     ap_register_input_filter(MP_GENERIC_FILTER, mp_input_filter, NULL,
@@ -682,6 +684,7 @@ mp_filter_register_request(request_rec *r, const char *name,
     fc->handler = apr_pstrdup(r->pool, handler);
     fc->directory = dir ? mp_config_canonical_dir(r->pool, dir) : NULL;
     fc->is_input = is_input;
+    fc->entry = mp_config_new_handler(r->pool, fc->handler, fc->directory);
     if (*h == NULL) {
         *h = apr_hash_make(r->pool);
     }

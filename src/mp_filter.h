@@ -16,11 +16,9 @@
 #include "mp_module.h"
 #include "mp_config.h"
 
-/* Register the Apache filter for a PythonInputFilter/PythonOutputFilter
- * directive (configuration time). */
-void mp_filter_register(const mp_filter_conf *fc);
-
-/* Register the generic per-request filters (register_hooks time). */
+/* Register the generic filters (register_hooks time).  A
+ * PythonInputFilter/PythonOutputFilter directive registers its name with
+ * their functions (mp_config.c). */
 void mp_filter_register_generic(void);
 
 /* req.add_input_filter / add_output_filter: a name registered for this
@@ -33,5 +31,9 @@ int mp_filter_add(request_rec *r, const char *name, int is_input);
 int mp_filter_register_request(request_rec *r, const char *name,
                                const char *handler, const char *dir,
                                int is_input);
+
+/* req.add_*_filter and req.register_*_filter, added to mp_request by
+ * mp_request_init (they live here, next to the filters). */
+extern PyMethodDef mp_request_filter_methods[];
 
 #endif /* MP_FILTER_H */

@@ -1,6 +1,6 @@
 /*
  * mp_hooks.c: one small hook per Apache phase, all funnelled through
- * dispatch_phase(), plus the per-request state.  See mp_hooks.h.
+ * dispatch_phase(), and the end of a request.  See mp_hooks.h.
  *
  * Hook kinds (what Apache does with the result):
  *   post_read_request, header_parser, access_checker, fixups,
@@ -10,239 +10,37 @@
  *                        RUN_FIRST: DECLINED lets the next module try.
  */
 #include "mp_hooks.h"
+#include "mp_config.h"
 #include "mp_dispatch.h"
 #include "mp_filter.h"
-#include "mp_hlist.h"
 #include "mp_include.h"
 #include "mp_interp.h"
 #include "mp_mutex.h"
+#include "mp_reqstate.h"
 #include "mp_request.h"
-#include "mp_server.h"
-#include "mp_util.h"
 #include "mp_version.h"
 
 #include "http_connection.h"
 #include "mod_auth.h"
 
-/* ------------------------------------------------------------------ */
-/* per-request state                                                  */
-/* ------------------------------------------------------------------ */
-
-static apr_status_t request_cleanup(void *data);
-
-mp_reqstate *
-mp_reqstate_get(request_rec *r)
-{
-    mp_reqstate *rs = ap_get_module_config(r->request_config, &python_module);
-
-    if (rs == NULL) {
-        rs = apr_pcalloc(r->pool, sizeof(*rs));
-        rs->r = r;
-        ap_set_module_config(r->request_config, &python_module, rs);
-        apr_pool_cleanup_register(r->pool, rs, request_cleanup,
-                                  apr_pool_cleanup_null);
-    }
-    return rs;
-}
-
-PyObject *
-mp_reqstate_request(MpModuleState *st, request_rec *r)
-{
-    mp_reqstate *rs = mp_reqstate_get(r);
-    mp_interp *ip = mp_interp_current();
-    mp_reqobj *o;
-    PyObject *obj;
-
-    for (o = rs->objects; o != NULL; o = o->next) {
-        if (o->ip == ip) {
-            return Py_NewRef(o->obj);
-        }
-    }
-    obj = mp_request_new(st, r, ip ? ip->name : NULL);
-    if (obj == NULL) {
-        return NULL;
-    }
-    o = apr_palloc(r->pool, sizeof(*o));
-    o->ip = ip;
-    o->obj = obj;                   /* the state keeps this reference */
-    o->next = rs->objects;
-    rs->objects = o;
-    return Py_NewRef(obj);
-}
-
-int
-mp_hooks_add_handler(request_rec *r, const char *phase, const char *handler,
-                     const char *dir)
-{
-    int i = mp_phase_lookup(phase);
-    mp_reqstate *rs;
-    mp_handler *h, **tail;
-
-    if (i < 0 || i == MP_PHASE_CLEANUP) {
-        PyErr_Format(PyExc_IndexError, "Invalid phase: %s", phase);
-        return -1;
-    }
-    rs = mp_reqstate_get(r);
-    h = apr_pcalloc(r->pool, sizeof(*h));
-    h->handler = apr_pstrdup(r->pool, handler);
-    h->directory = dir ? mp_config_canonical_dir(r->pool, dir) : NULL;
-    for (tail = &rs->dynamic[i]; *tail != NULL; tail = &(*tail)->next) {
-    }
-    *tail = h;
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* choosing the interpreter (spec 5.2)                                */
-/* ------------------------------------------------------------------ */
-
-static int
-flag_on(apr_table_t *directives, const char *key)
-{
-    const char *v = apr_table_get(directives, key);
-
-    return v != NULL && v[0] == '1';
-}
-
-const char *
-mp_hooks_interpreter_name(request_rec *r, mp_dir_config *d,
-                          const mp_handler *h)
-{
-    const char *name = apr_table_get(d->directives, "PythonInterpreter");
-
-    if (name != NULL) {
-        return name;
-    }
-    if (flag_on(d->directives, "PythonInterpPerDirectory")) {
-        const char *slash;
-
-        if (r->filename == NULL) {
-            return MP_MAIN_INTERPRETER;
-        }
-        if (r->finfo.filetype == APR_DIR) {
-            return mp_config_canonical_dir(r->pool, r->filename);
-        }
-        slash = strrchr(r->filename, '/');
-        return slash ? apr_pstrmemdup(r->pool, r->filename,
-                                      slash - r->filename + 1)
-                     : MP_MAIN_INTERPRETER;
-    }
-    if (flag_on(d->directives, "PythonInterpPerDirective")) {
-        const char *dir = mp_config_handler_dir(r->pool, h, r->filename);
-
-        return (dir && *dir) ? dir : MP_MAIN_INTERPRETER;
-    }
-    return r->server->server_hostname;
-}
-
-/* ------------------------------------------------------------------ */
-/* crossing into Python                                               */
-/* ------------------------------------------------------------------ */
-
-/* Int result of a dispatcher call, or 500 (logged) when it failed. */
-static int
-call_result(PyObject *res, server_rec *s, request_rec *r, const char *what)
-{
-    long v;
-
-    if (res == NULL) {
-        mp_log_pyerr(s, r, MP_APLOGNO(0103), what);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    v = PyLong_AsLong(res);
-    Py_DECREF(res);
-    if (v == -1 && PyErr_Occurred()) {
-        mp_log_pyerr(s, r, MP_APLOGNO(0104), what);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return (int)v;
-}
-
-/* Run handler list h (then the add_handler list) of a phase.  Returns
- * the phase result for Apache. */
-static int
-run_list(request_rec *r, mp_dir_config *d, mp_phase phase, mp_handler *h,
-         const char *ext)
-{
-    mp_reqstate *rs = mp_reqstate_get(r);
-    mp_handler *first = h ? h : rs->dynamic[phase];
-    mp_interp *ip;
-    MpRequestObject *req;
-    PyObject *hlist, *phase_name, *extension = NULL;
-    PyObject *saved_phase, *saved_hlist, *saved_ext;
-    int result;
-
-    ip = mp_interp_acquire(mp_hooks_interpreter_name(r, d, first), r->server);
-    if (ip == NULL) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    req = (MpRequestObject *)mp_reqstate_request(ip->state, r);
-    if (req == NULL) {
-        mp_log_pyerr(r->server, r, MP_APLOGNO(0105),
-                     "creating the request object");
-        mp_interp_release(ip);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    hlist = mp_hlist_new(ip->state, h, &rs->dynamic[phase], r->pool,
-                         r->filename);
-    phase_name = Py_NewRef(ip->state->phase_names[phase]);
-    if (ext != NULL) {
-        extension = PyUnicode_FromString(ext);
-    }
-    if (hlist == NULL || phase_name == NULL
-        || (ext != NULL && extension == NULL)) {
-        mp_log_pyerr(r->server, r, MP_APLOGNO(0105),
-                     "preparing the handler list");
-        Py_XDECREF(hlist);
-        Py_XDECREF(phase_name);
-        Py_XDECREF(extension);
-        Py_DECREF(req);
-        mp_interp_release(ip);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    /* A phase may run inside another (a filter during the content
-     * handler): put back what was there afterwards. */
-    saved_phase = req->phase;
-    saved_hlist = req->hlist;
-    saved_ext = req->extension;
-    req->phase = phase_name;
-    req->hlist = Py_NewRef(hlist);
-    req->extension = extension;
-
-    result = mp_dispatch_run(ip, r, d, phase, (PyObject *)req,
-                             (MpHlistObject *)hlist);
-
-    mp_hlist_finish(hlist);
-    Py_XDECREF(req->phase);
-    Py_XDECREF(req->hlist);
-    Py_XDECREF(req->extension);
-    req->phase = saved_phase;
-    req->hlist = saved_hlist;
-    req->extension = saved_ext;
-    Py_DECREF(hlist);
-    Py_DECREF(req);
-    mp_interp_release(ip);
-    return result;
-}
-
-/* The phase's configured list (and extension) merged with the per-request
+/* The phase's configured list (or its "| .ext" list) and the per-request
  * list; DECLINED without entering Python when both are empty. */
 static int
 dispatch_phase(request_rec *r, mp_phase phase)
 {
     mp_dir_config *d = mp_config_dir(r->per_dir_config);
-    mp_reqstate *rs = ap_get_module_config(r->request_config, &python_module);
+    mp_reqstate *rs = mp_reqstate_find(r);
     const char *ext = NULL;
     mp_handler *h = mp_config_handlers(d, phase, r->filename, &ext);
 
     if (h == NULL && (rs == NULL || rs->dynamic[phase] == NULL)) {
         return DECLINED;
     }
-    return run_list(r, d, phase, h, ext);
+    return mp_dispatch_phase(r, phase, h, ext);
 }
 
 /* ------------------------------------------------------------------ */
-/* request cleanup                                                    */
+/* the end of a request                                               */
 /* ------------------------------------------------------------------ */
 
 /* Call the req.register_cleanup() callbacks of one request object, last
@@ -271,20 +69,13 @@ run_request_cleanups(request_rec *r, MpRequestObject *req)
     Py_DECREF(list);
 }
 
-/* Second half of a request object's end, under its interpreter's GIL. */
-static void
-release_request(PyObject *obj)
-{
-    mp_request_invalidate((MpRequestObject *)obj);
-    Py_DECREF(obj);
-}
-
 /* Request pool cleanup: req.register_cleanup() callbacks, then
- * PythonCleanupHandler (result ignored), then the objects expire. */
+ * PythonCleanupHandler (result ignored), then the request objects expire
+ * and are released, each in its interpreter: what they hold (uploads,
+ * database connections) goes with the request. */
 static apr_status_t
-request_cleanup(void *data)
+request_end(mp_reqstate *rs)
 {
-    mp_reqstate *rs = data;
     request_rec *r = rs->r;
     mp_reqobj *o;
 
@@ -298,12 +89,17 @@ request_cleanup(void *data)
         }
     }
     (void)dispatch_phase(r, MP_PHASE_CLEANUP);
-    /* The request's memory goes now: cut the objects loose without the
-     * GIL, and let the interpreter drop them when it next runs. */
     for (o = rs->objects; o != NULL; o = o->next) {
-        mp_request_cut((MpRequestObject *)o->obj);
-        if (o->ip != NULL) {
-            mp_interp_defer(o->ip, o->obj, release_request);
+        MpRequestObject *req = (MpRequestObject *)o->obj;
+
+        if (mp_interp_acquire(o->ip->name, r->server) != NULL) {
+            mp_request_invalidate(req);
+            Py_DECREF(req);
+            mp_interp_release(o->ip);
+        }
+        else {
+            /* Python is gone (child exit): only cut it loose. */
+            mp_request_cut(req);
         }
         o->obj = NULL;
     }
@@ -325,7 +121,7 @@ mp_hook_post_read_request(request_rec *r)
 
     if (d->handlers[MP_PHASE_INIT] != NULL) {
         mp_reqstate_get(r)->init_ran = d->handlers[MP_PHASE_INIT];
-        rc = run_list(r, d, MP_PHASE_INIT, d->handlers[MP_PHASE_INIT], NULL);
+        rc = mp_dispatch_phase(r, MP_PHASE_INIT, d->handlers[MP_PHASE_INIT], NULL);
         if (rc != OK && rc != DECLINED) {
             return rc;
         }
@@ -370,7 +166,7 @@ mp_hook_header_parser(request_rec *r)
 
         if (rs->init_ran != init) {
             rs->init_ran = init;
-            rc = run_list(r, d, MP_PHASE_INIT, init, NULL);
+            rc = mp_dispatch_phase(r, MP_PHASE_INIT, init, NULL);
             if (rc != OK && rc != DECLINED) {
                 return rc;
             }
@@ -455,39 +251,22 @@ mp_hook_log_transaction(request_rec *r)
 static int
 mp_hook_process_connection(conn_rec *c)
 {
-    mp_srv_config *sc = mp_config_srv(c->base_server);
-    const char *name;
-    MpConnectionObject *conn;
-    mp_interp *ip;
-    int rc;
+    return mp_dispatch_connection(c);
+}
 
-    if (sc->connection_handler == NULL) {
-        return DECLINED;
+/* Run one PythonImport entry with the main server's settings. */
+static PyObject *
+import_one(mp_interp *ip, const char *module, const mp_settings *set)
+{
+    PyObject *settings = mp_module_settings(ip->state, set);
+    PyObject *res = NULL;
+
+    if (settings != NULL) {
+        res = PyObject_CallMethod(ip->dispatcher, "ImportDispatch", "sO",
+                                  module, settings);
+        Py_DECREF(settings);
     }
-    name = apr_table_get(sc->directives, "PythonInterpreter");
-    ip = mp_interp_acquire(name ? name : c->base_server->server_hostname,
-                           c->base_server);
-    if (ip == NULL) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    conn = (MpConnectionObject *)mp_connection_new(ip->state, c);
-    if (conn == NULL
-        || (conn->hlist = mp_hlist_new(ip->state, sc->connection_handler,
-                                       NULL, c->pool, NULL)) == NULL) {
-        mp_log_pyerr(c->base_server, NULL, MP_APLOGNO(0105),
-                     "creating the connection object");
-        Py_XDECREF(conn);
-        mp_interp_release(ip);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    rc = call_result(PyObject_CallOneArg(ip->connection_dispatch,
-                                         (PyObject *)conn),
-                     c->base_server, NULL, "PythonConnectionHandler");
-    mp_hlist_finish(conn->hlist);
-    mp_connection_invalidate(conn);
-    Py_DECREF(conn);
-    mp_interp_release(ip);
-    return rc;
+    return res;
 }
 
 /* Start Python in this child, then run the main server's PythonImport
@@ -515,7 +294,7 @@ mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
         if ((ip = mp_interp_acquire(imp->interpreter, s)) == NULL) {
             continue;
         }
-        res = PyObject_CallFunction(ip->import_dispatch, "s", imp->module);
+        res = import_one(ip, imp->module, &mp_config_srv(s)->settings);
         if (res == NULL) {
             mp_log_pyerr(s, NULL, MP_APLOGNO(0101),
                          apr_psprintf(pchild, "PythonImport %s",
@@ -544,7 +323,7 @@ mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 void
 mp_hooks_register(apr_pool_t *p)
 {
-    (void)p;
+    mp_reqstate_init(request_end);
     mp_filter_register_generic();
     mp_include_register_hooks(p);
     ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);

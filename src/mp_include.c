@@ -4,7 +4,7 @@
  */
 #include "mp_include.h"
 #include "mp_config.h"
-#include "mp_hooks.h"
+#include "mp_request.h"
 #include "mp_interp.h"
 #include "mp_util.h"
 
@@ -95,7 +95,7 @@ run_code(include_ctx_t *ctx, ap_filter_t *f, apr_bucket_brigade *bb,
     request_rec *r = f->r;
     PyObject *req, *mod = NULL, *pycode = NULL, *res = NULL;
 
-    req = mp_reqstate_request(ip->state, r);
+    req = mp_request_for(ip->state, r);
     if (req != NULL) {
         mod = PyImport_ImportModule(MP_INCLUDE_MODULE);
     }
@@ -128,7 +128,7 @@ mp_include_handler(include_ctx_t *ctx, ap_filter_t *f,
 {
     request_rec *r = f->r;
     mp_dir_config *d;
-    const char *kind = NULL, *code = NULL, *debug;
+    const char *kind = NULL, *code = NULL;
     mp_interp *ip;
 
     if (ctx->argc == 0) {
@@ -169,13 +169,12 @@ mp_include_handler(include_ctx_t *ctx, ap_filter_t *f,
     }
 
     d = mp_config_dir(r->per_dir_config);
-    debug = apr_table_get(d->directives, "PythonDebug");
-    ip = mp_interp_acquire(mp_hooks_interpreter_name(r, d, NULL), r->server);
+    ip = mp_interp_acquire(mp_config_interpreter(r, d, NULL), r->server);
     if (ip == NULL) {           /* logged by mp_interp_acquire */
         SSI_CREATE_ERROR_BUCKET(ctx, f, bb);
         return APR_SUCCESS;
     }
-    run_code(ctx, f, bb, ip, debug != NULL && debug[0] == '1', kind, code);
+    run_code(ctx, f, bb, ip, d->settings.debug == 1, kind, code);
     mp_interp_release(ip);
     return APR_SUCCESS;
 }

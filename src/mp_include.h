@@ -13,7 +13,7 @@
  * The element handler runs inside the INCLUDES filter of a request.  It
  * checks the attributes (exactly one non-empty exec or eval), refuses to run
  * under IncludesNOEXEC, picks the interpreter as a handler without a
- * directory would (mp_hooks_interpreter_name), takes it with
+ * directory would (mp_config_interpreter), takes it with
  * mp_interp_acquire and calls mod_python._include.run(req, kind, code).  The
  * text that returns (str, sent as UTF-8, or bytes) becomes the element's
  * output.  Any failure is logged with an MP06nn code and replaced by

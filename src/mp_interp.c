@@ -9,6 +9,7 @@
  */
 #include "mp_interp.h"
 #include "mp_config.h"
+#include "mp_dispatch.h"
 #include "mp_server.h"
 #include "mp_version.h"
 
@@ -391,14 +392,7 @@ setup_interp(mp_interp *ip)
     if (ip->dispatcher == NULL) {
         goto done;
     }
-    if (!(ip->handler_dispatch = PyObject_GetAttrString(ip->dispatcher,
-                                                        "HandlerDispatch"))
-        || !(ip->connection_dispatch = PyObject_GetAttrString(
-                 ip->dispatcher, "ConnectionDispatch"))
-        || !(ip->filter_dispatch = PyObject_GetAttrString(
-                 ip->dispatcher, "FilterDispatch"))
-        || !(ip->import_dispatch = PyObject_GetAttrString(
-                 ip->dispatcher, "ImportDispatch"))) {
+    if (mp_dispatch_setup(ip, ip->dispatcher) < 0) {
         goto done;
     }
     ip->cleanups = PyList_New(0);

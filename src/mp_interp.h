@@ -20,8 +20,6 @@
 
 #include "mp_module.h"
 
-#define MP_MAIN_INTERPRETER "main_interpreter"
-
 typedef struct mp_interp mp_interp;
 
 struct mp_interp {
@@ -30,10 +28,6 @@ struct mp_interp {
     PyObject *module;               /* this interpreter's _apache */
     MpModuleState *state;
     PyObject *dispatcher;           /* mod_python.apache CallBack object */
-    PyObject *handler_dispatch;     /* bound methods of the dispatcher */
-    PyObject *connection_dispatch;
-    PyObject *filter_dispatch;
-    PyObject *import_dispatch;
     int set_up;                     /* mod_python imported and init()ed */
     PyObject *cleanups;             /* process-exit cleanups: list of
                                      * (callable, data) */

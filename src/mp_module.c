@@ -22,6 +22,54 @@ mp_state_from_type(PyTypeObject *tp)
 }
 
 /* ------------------------------------------------------------------ */
+/* compiled settings                                                  */
+/* ------------------------------------------------------------------ */
+
+static PyStructSequence_Field settings_fields[] = {
+    {"python_path", "PythonPath expression, or None"},
+    {"interpreter", "PythonInterpreter, or None"},
+    {"debug", "PythonDebug is On"},
+    {"pdb", "PythonEnablePdb is On"},
+    {"autoreload", "PythonAutoReload is not Off"},
+    {NULL, NULL}
+};
+
+static PyStructSequence_Desc settings_desc = {
+    "_apache.settings",
+    "The Python* directives in effect, as the dispatcher reads them.",
+    settings_fields,
+    5,
+};
+
+PyObject *
+mp_module_settings(MpModuleState *st, const mp_settings *set)
+{
+    PyObject *obj = PyStructSequence_New(st->settings_type);
+    PyObject *path, *interp;
+
+    if (obj == NULL) {
+        return NULL;
+    }
+    path = set->python_path ? PyUnicode_FromString(set->python_path)
+                            : Py_NewRef(Py_None);
+    interp = set->interpreter ? PyUnicode_FromString(set->interpreter)
+                              : Py_NewRef(Py_None);
+    if (path == NULL || interp == NULL) {
+        Py_XDECREF(path);
+        Py_XDECREF(interp);
+        Py_DECREF(obj);
+        return NULL;
+    }
+    PyStructSequence_SET_ITEM(obj, 0, path);
+    PyStructSequence_SET_ITEM(obj, 1, interp);
+    PyStructSequence_SET_ITEM(obj, 2, PyBool_FromLong(set->debug == 1));
+    PyStructSequence_SET_ITEM(obj, 3, PyBool_FromLong(set->enable_pdb == 1));
+    PyStructSequence_SET_ITEM(obj, 4,
+                              PyBool_FromLong(MP_FLAG(set->autoreload, 1)));
+    return obj;
+}
+
+/* ------------------------------------------------------------------ */
 /* functions                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -272,6 +320,11 @@ mp_module_exec(PyObject *module)
                                  st->server_return) < 0) {
         return -1;
     }
+    st->settings_type = PyStructSequence_NewType(&settings_desc);
+    if (st->settings_type == NULL
+        || PyModule_AddType(module, st->settings_type) < 0) {
+        return -1;
+    }
     if (mp_table_init(module, st) < 0
         || mp_request_init(module, st) < 0
         || mp_server_init(module, st) < 0
@@ -281,7 +334,7 @@ mp_module_exec(PyObject *module)
         || mp_finfo_init(module, st) < 0) {
         return -1;
     }
-    for (i = 0; i < MP_PHASE_COUNT; i++) {
+    for (i = 0; i < MP_KIND_COUNT; i++) {
         st->phase_names[i] = PyUnicode_InternFromString(
             mp_phase_directive[i]);
         if (st->phase_names[i] == NULL) {
@@ -314,11 +367,13 @@ mp_module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->hlist_type);
     Py_VISIT(st->filter_type);
     Py_VISIT(st->finfo_type);
+    Py_VISIT(st->settings_type);
     Py_VISIT(st->server_return);
-    Py_VISIT(st->resolve_entry);
-    Py_VISIT(st->entry_failed);
+    Py_VISIT(st->resolve);
+    Py_VISIT(st->report);
+    Py_VISIT(st->resolve_kwnames);
     Py_VISIT(st->handler_cache);
-    for (i = 0; i < MP_PHASE_COUNT; i++) {
+    for (i = 0; i < MP_KIND_COUNT; i++) {
         Py_VISIT(st->phase_names[i]);
     }
     return 0;
@@ -338,11 +393,13 @@ mp_module_clear(PyObject *module)
     Py_CLEAR(st->hlist_type);
     Py_CLEAR(st->filter_type);
     Py_CLEAR(st->finfo_type);
+    Py_CLEAR(st->settings_type);
     Py_CLEAR(st->server_return);
-    Py_CLEAR(st->resolve_entry);
-    Py_CLEAR(st->entry_failed);
+    Py_CLEAR(st->resolve);
+    Py_CLEAR(st->report);
+    Py_CLEAR(st->resolve_kwnames);
     Py_CLEAR(st->handler_cache);
-    for (i = 0; i < MP_PHASE_COUNT; i++) {
+    for (i = 0; i < MP_KIND_COUNT; i++) {
         Py_CLEAR(st->phase_names[i]);
     }
     return 0;

@@ -32,13 +32,15 @@ typedef struct {
     PyTypeObject *hlist_type;       /* _apache.mp_hlist */
     PyTypeObject *filter_type;      /* _apache.mp_filter (may be NULL) */
     PyTypeObject *finfo_type;       /* _apache.mp_finfo (may be NULL) */
+    PyTypeObject *settings_type;    /* _apache.settings struct sequence */
     PyObject *server_return;        /* _apache.SERVER_RETURN */
-    PyObject *phase_names[MP_PHASE_COUNT];  /* interned directive names */
-    /* The request-phase loop (mp_dispatch.c), filled on its first run. */
-    PyObject *resolve_entry;        /* bound Dispatcher.resolve_entry */
-    PyObject *entry_failed;         /* bound Dispatcher.entry_failed */
+    PyObject *phase_names[MP_KIND_COUNT];   /* interned directive names */
+    /* The dispatcher (mp_dispatch.c), filled when the interpreter is set
+     * up, before any request can reach it. */
+    PyObject *resolve;              /* bound Dispatcher.resolve */
+    PyObject *report;               /* bound Dispatcher.report */
+    PyObject *resolve_kwnames;      /* tuple: resolve()'s keyword names */
     PyObject *handler_cache;        /* dict: mp_handler address -> tuple */
-    unsigned char continue_on[MP_PHASE_COUNT];  /* stacking rule bits */
 } MpModuleState;
 
 extern PyModuleDef mp_module_def;
@@ -56,6 +58,10 @@ mp_module_state(PyObject *module)
 /* State reached from one of the module's heap types (or a subclass).
  * Returns NULL with an exception set if the type is foreign. */
 MpModuleState *mp_state_from_type(PyTypeObject *tp);
+
+/* The compiled settings of a scope as an _apache.settings (what
+ * req._settings() and PythonImport see).  New reference or NULL. */
+PyObject *mp_module_settings(MpModuleState *st, const mp_settings *set);
 
 /* Type initialisers, one per type-owning file; 0 on success, -1 on error. */
 int mp_table_init(PyObject *module, MpModuleState *st);

@@ -5,7 +5,7 @@
 #include "mp_common.h"
 #define MP_DECLARING_OPTIONAL
 #include "mp_optional.h"
-#include "mp_hooks.h"
+#include "mp_request.h"
 #include "mp_interp.h"
 #include "mp_server.h"
 
@@ -47,7 +47,7 @@ mp_get_request_object(request_rec *r)
 {
     MpModuleState *st = current_state();
 
-    return st ? mp_reqstate_request(st, r) : NULL;
+    return st ? mp_request_for(st, r) : NULL;
 }
 
 static PyObject *

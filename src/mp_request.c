@@ -11,27 +11,17 @@
 #include "mp_request.h"
 #include "mp_config.h"
 #include "mp_finfo.h"
-#include "mp_hooks.h"
+#include "mp_interp.h"
+#include "mp_reqstate.h"
+#include "mp_request_conf.h"
+#include "mp_request_io.h"
+#include "mp_request_wsgi.h"
+#include "mp_filter.h"
 #include "mp_server.h"
 #include "mp_table.h"
 #include "mp_util.h"
 
 #include "structmember.h"
-
-/* The I/O methods, defined in mp_request_io.c and added to the type by
- * mp_request_init (the only user, so no header). */
-extern PyMethodDef mp_request_io_methods[];
-
-/* build_wsgi_env, wsgi_start_response, get_addhandler_exts: defined in
- * mp_request_wsgi.c. */
-extern PyMethodDef mp_request_wsgi_methods[];
-
-/* The filter methods, defined in mp_filter.c next to the filters. */
-extern PyMethodDef mp_request_filter_methods[];
-
-/* The configuration, handler, cleanup and logging methods, in
- * mp_request_conf.c. */
-extern PyMethodDef mp_request_conf_methods[];
 
 typedef enum {
     MP_F_STR,       /* const char * */
@@ -585,7 +575,7 @@ req_get_related(MpRequestObject *self, void *closure)
     if ((st = mp_state_from_type(Py_TYPE(self))) == NULL) {
         return NULL;
     }
-    return mp_reqstate_request(st, other);
+    return mp_request_for(st, other);
 }
 
 /* phase, hlist, extension: set by the dispatcher; None when unset.  They do
@@ -795,4 +785,34 @@ mp_request_init(PyObject *module, MpModuleState *st)
         return -1;
     }
     return PyModule_AddType(module, st->request_type);
+}
+
+PyObject *
+mp_request_for(MpModuleState *st, request_rec *r)
+{
+    mp_reqstate *rs = mp_reqstate_get(r);
+    mp_interp *ip = mp_interp_current();
+    mp_reqobj *o;
+    PyObject *obj;
+
+    for (o = rs->objects; o != NULL; o = o->next) {
+        if (o->ip == ip) {
+            return Py_NewRef(o->obj);
+        }
+    }
+    if (ip == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "no mod_python interpreter is current");
+        return NULL;
+    }
+    obj = mp_request_new(st, r, ip->name);
+    if (obj == NULL) {
+        return NULL;
+    }
+    o = apr_palloc(r->pool, sizeof(*o));
+    o->ip = ip;
+    o->obj = obj;                   /* the state keeps this reference */
+    o->next = rs->objects;
+    rs->objects = o;
+    return Py_NewRef(obj);
 }

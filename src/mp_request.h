@@ -3,7 +3,7 @@
  *
  * Who owns it: the per-request state (mp_reqstate.h) keeps one request
  * object per (request_rec, interpreter) and holds the only long-lived
- * reference; mp_reqstate_request() finds or creates it.  How long it lives:
+ * reference; mp_request_for() finds or creates it.  How long it lives:
  * until the request pool is cleaned up.  Then mp_request_invalidate() sets
  * r to NULL and detaches the cached table views, so a handler that kept
  * `req` gets RuntimeError("request has expired") rather than freed memory.
@@ -32,7 +32,7 @@ typedef struct {
     PyObject *retired;          /* list of older config views, or NULL */
     PyObject *connection;       /* cached mp_conn */
     PyObject *server;           /* cached mp_server */
-    /* set by the dispatcher (mp_hooks.c) around each phase */
+    /* set by the dispatcher (mp_dispatch.c) around each phase */
     PyObject *phase;            /* str: "PythonHandler", ... or NULL */
     PyObject *hlist;            /* mp_hlist being run, or NULL */
     PyObject *extension;        /* str from "| .ext" selection, or NULL */
@@ -52,7 +52,12 @@ typedef struct {
  * PATH_TRANSLATED, so no subrequest).  Shared with the WSGI environ. */
 void mp_request_add_cgi_vars(request_rec *r);
 
-/* New request object for r (does not cache it: see mp_reqstate_request). */
+/* The request object of r in the current interpreter, created on first
+ * use and kept in r's mp_reqstate until the request ends.  New reference,
+ * or NULL with an exception set.  GIL held. */
+PyObject *mp_request_for(MpModuleState *st, request_rec *r);
+
+/* New request object for r (does not keep it: see mp_request_for). */
 PyObject *mp_request_new(MpModuleState *st, request_rec *r,
                          const char *interpreter);
 

@@ -6,9 +6,9 @@
  * mp_request_conf_methods to the type.  See mp_request.h for ownership and
  * lifetime.
  */
-#include "mp_request.h"
+#include "mp_request_conf.h"
 #include "mp_config.h"
-#include "mp_hooks.h"
+#include "mp_reqstate.h"
 #include "mp_table.h"
 #include "mp_util.h"
 
@@ -94,6 +94,30 @@ req_get_options(MpRequestObject *self, PyObject *unused)
     return r ? config_view(self, r, 1) : NULL;
 }
 
+PyDoc_STRVAR(settings_doc,
+"_settings()\n--\n\n"
+"The Python* directives in effect for this request, as the dispatcher\n"
+"reads them (an _apache.settings), without copying any table.");
+
+static PyObject *
+req_settings(MpRequestObject *self, PyObject *unused)
+{
+    MpModuleState *st = mp_state_from_type(Py_TYPE(self));
+    request_rec *r = mp_request_rec((PyObject *)self);
+    mp_dir_config *d;
+
+    (void)unused;
+    if (st == NULL || r == NULL) {
+        return NULL;
+    }
+    if ((d = mp_config_dir(r->per_dir_config)) == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "no mod_python configuration for this request");
+        return NULL;
+    }
+    return mp_module_settings(st, &d->settings);
+}
+
 PyDoc_STRVAR(add_handler_doc,
 "add_handler(phase, handler, dir=None)\n--\n\n"
 "Run handler ('module[::object]') in phase for this request.");
@@ -119,7 +143,8 @@ req_add_handler(MpRequestObject *self, PyObject *args, PyObject *kw)
     if (cdir == NULL && PyErr_Occurred()) {
         return NULL;
     }
-    if (mp_hooks_add_handler(r, cphase, chandler, cdir) < 0) {
+    if (mp_reqstate_add_handler(r, cphase, chandler, cdir) < 0) {
+        PyErr_Format(PyExc_IndexError, "Invalid phase: %s", cphase);
         return NULL;
     }
     Py_RETURN_NONE;
@@ -309,6 +334,7 @@ PyMethodDef mp_request_conf_methods[] = {
     {"construct_url", FN(req_construct_url), METH_O, construct_url_doc},
     {"get_config", FN(req_get_config), METH_NOARGS, get_config_doc},
     {"get_options", FN(req_get_options), METH_NOARGS, get_options_doc},
+    {"_settings", FN(req_settings), METH_NOARGS, settings_doc},
     {"add_handler", FN(req_add_handler), KW, add_handler_doc},
     {"register_cleanup", FN(req_register_cleanup), METH_VARARGS,
      register_cleanup_doc},

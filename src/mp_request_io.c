@@ -10,7 +10,7 @@
  * logging) run with the GIL released; they only touch C buffers that no
  * Python code can reach meanwhile.
  */
-#include "mp_request.h"
+#include "mp_request_io.h"
 #include "mp_util.h"
 
 #include "util_script.h"

@@ -17,7 +17,7 @@
  * request raises RuntimeError.  Body writes release the GIL around
  * ap_rwrite/ap_rflush; nothing else blocks.
  */
-#include "mp_request.h"
+#include "mp_request_wsgi.h"
 #include "mp_config.h"
 #include "mp_hlist.h"
 #include "mp_util.h"
@@ -104,6 +104,37 @@ mpm_flag(int code)
     return v;
 }
 
+/* wsgi.multithread and wsgi.multiprocess: whether the MPM runs requests
+ * in threads, and in more than one process. */
+static void
+process_flags(int *threaded, int *multiprocess)
+{
+    int daemons = 0;
+
+    *threaded = mpm_flag(AP_MPMQ_IS_THREADED) != AP_MPMQ_NOT_SUPPORTED;
+    if (ap_mpm_query(AP_MPMQ_MAX_DAEMONS, &daemons) != APR_SUCCESS) {
+        daemons = 0;
+    }
+    *multiprocess = mpm_flag(AP_MPMQ_IS_FORKED) != AP_MPMQ_NOT_SUPPORTED
+                    && daemons != 1;
+}
+
+PyDoc_STRVAR(wsgi_flags_doc,
+"_wsgi_flags()\n--\n\n"
+"(wsgi.multithread, wsgi.multiprocess) for this server's MPM.");
+
+static PyObject *
+req_wsgi_flags(MpRequestObject *self, PyObject *unused)
+{
+    int threaded, multiprocess;
+
+    (void)self;
+    (void)unused;
+    process_flags(&threaded, &multiprocess);
+    return Py_BuildValue("(NN)", PyBool_FromLong(threaded),
+                         PyBool_FromLong(multiprocess));
+}
+
 PyDoc_STRVAR(build_wsgi_env_doc,
 "build_wsgi_env()\n--\n\n"
 "The PEP 3333 environ dict of this request, or None when the URI is not\n"
@@ -124,7 +155,7 @@ req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
     request_rec *r = mp_request_rec((PyObject *)self);
     const char *script;
     PyObject *env = NULL;
-    int outside, threaded, forked, daemons = 0;
+    int outside, threaded, multiprocess;
 
     (void)unused;
     if (r == NULL || (script = script_name_of(self, r, 0, &outside))
@@ -141,18 +172,14 @@ req_build_wsgi_env(MpRequestObject *self, PyObject *unused)
         return NULL;
     }
 
-    threaded = mpm_flag(AP_MPMQ_IS_THREADED) != AP_MPMQ_NOT_SUPPORTED;
-    forked = mpm_flag(AP_MPMQ_IS_FORKED) != AP_MPMQ_NOT_SUPPORTED;
-    if (ap_mpm_query(AP_MPMQ_MAX_DAEMONS, &daemons) != APR_SUCCESS) {
-        daemons = 0;
-    }
+    process_flags(&threaded, &multiprocess);
     if (mp_wsgi_env_steal(env, "wsgi.version", Py_BuildValue("(ii)", 1, 0)) < 0
         || PyDict_SetItemString(env, "wsgi.input", (PyObject *)self) < 0
         || mp_wsgi_env_steal(env, "wsgi.errors", Py_XNewRef(PySys_GetObject(
                                                      "stderr"))) < 0
         || mp_wsgi_env_steal(env, "wsgi.multithread", PyBool_FromLong(threaded)) < 0
         || mp_wsgi_env_steal(env, "wsgi.multiprocess",
-                     PyBool_FromLong(forked && daemons != 1)) < 0
+                     PyBool_FromLong(multiprocess)) < 0
         || mp_wsgi_env_steal(env, "wsgi.run_once", PyBool_FromLong(0)) < 0) {
         if (!PyErr_Occurred()) {
             PyErr_SetString(PyExc_RuntimeError, "sys.stderr is not set");
@@ -216,102 +243,6 @@ reraise(PyObject *exc_info)
     }
     PyErr_SetObject((PyObject *)Py_TYPE(value), value);
     return NULL;
-}
-
-PyDoc_STRVAR(wsgi_start_response_doc,
-"wsgi_start_response(status, headers, exc_info=None)\n--\n\n"
-"WSGI start_response: sets req.status from the number of the status\n"
-"line (and status_line to it), adds the (name, value) str pairs of\n"
-"headers to headers_out (Content-Type sets content_type), and returns\n"
-"req.write.  Unlike mod_python 3.5, a non-None exc_info is re-raised\n"
-"only once output has started (PEP 3333); before that it replaces the\n"
-"status and headers set earlier.  ValueError for a bad status line,\n"
-"TypeError for headers that are not a list of (str, str) tuples.");
-
-static PyObject *
-req_wsgi_start_response(MpRequestObject *self, PyObject *args, PyObject *kw)
-{
-    static char *kwlist[] = {"status", "headers", "exc_info", NULL};
-    PyObject *status, *headers, *exc_info = Py_None, *item;
-    const char *line, *name, *value;
-    apr_table_t *out;
-    request_rec *r;
-    Py_ssize_t i, n;
-    int code;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "UO|O:wsgi_start_response",
-                                     kwlist, &status, &headers, &exc_info)) {
-        return NULL;
-    }
-    if ((r = mp_request_rec((PyObject *)self)) == NULL) {
-        return NULL;
-    }
-    if (exc_info != Py_None) {
-        if (!PyTuple_Check(exc_info) || PyTuple_GET_SIZE(exc_info) != 3) {
-            PyErr_SetString(PyExc_TypeError, "exc_info must be None or a "
-                            "(type, value, traceback) tuple");
-            return NULL;
-        }
-        if (r->sent_bodyct || self->bytes_queued > 0) {
-            return reraise(exc_info);
-        }
-    }
-    if (!PyList_Check(headers)) {
-        PyErr_Format(PyExc_TypeError, "headers must be a list, not %.100s",
-                     Py_TYPE(headers)->tp_name);
-        return NULL;
-    }
-    if ((line = mp_str_to_c(r->pool, status, 0)) == NULL
-        || (code = status_code(line)) < 0) {
-        return NULL;
-    }
-    /* Check every header before changing anything. */
-    n = PyList_GET_SIZE(headers);
-    for (i = 0; i < n; i++) {
-        item = PyList_GET_ITEM(headers, i);
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2
-            || !PyUnicode_Check(PyTuple_GET_ITEM(item, 0))
-            || !PyUnicode_Check(PyTuple_GET_ITEM(item, 1))) {
-            PyErr_Format(PyExc_TypeError, "headers[%zd] must be a (str, str)"
-                         " tuple, not %.100R", i, item);
-            return NULL;
-        }
-    }
-    out = apr_table_make(r->pool, (int)n + 1);
-    for (i = 0; i < n; i++) {
-        item = PyList_GET_ITEM(headers, i);
-        if ((name = mp_str_to_c(r->pool, PyTuple_GET_ITEM(item, 0), 0))
-            == NULL
-            || (value = mp_str_to_c(r->pool, PyTuple_GET_ITEM(item, 1), 0))
-            == NULL) {
-            return NULL;
-        }
-        apr_table_addn(out, name, value);
-    }
-    if (exc_info != Py_None) {
-        /* Error page before any output: start the response over. */
-        apr_table_clear(r->headers_out);
-    }
-    /* Defect 3: httpd 2.4 ignores a status_line whose number differs from
-     * r->status, so set both. */
-    r->status = code;
-    r->status_line = line;
-    {
-        const apr_array_header_t *arr = apr_table_elts(out);
-        const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-
-        for (i = 0; i < arr->nelts; i++) {
-            if (strcasecmp(e[i].key, "Content-Type") == 0) {
-                /* httpd takes the type from r->content_type only. */
-                ap_set_content_type(r, e[i].val);
-                self->content_type_set = 1;
-            }
-            else {
-                apr_table_addn(r->headers_out, e[i].key, e[i].val);
-            }
-        }
-    }
-    return PyObject_GetAttrString((PyObject *)self, "write");
 }
 
 /* ------------------------------------------------------------------ */
@@ -387,7 +318,7 @@ static PyObject *
 req_wsgi_options(MpRequestObject *self, PyObject *unused)
 {
     request_rec *r = mp_request_rec((PyObject *)self);
-    const char *app, *reload, *debug;
+    const char *app;
     mp_dir_config *d;
     PyObject *spec;
 
@@ -401,17 +332,14 @@ req_wsgi_options(MpRequestObject *self, PyObject *unused)
         return NULL;
     }
     app = apr_table_get(d->options, WSGI_APPLICATION);
-    reload = apr_table_get(d->directives, "PythonAutoReload");
-    debug = apr_table_get(d->directives, "PythonDebug");
     if ((spec = mp_str_from_c(app != NULL && *app != '\0' ? app : NULL,
                               -1)) == NULL) {
         return NULL;
     }
     return Py_BuildValue("(NOO)", spec,
-                         reload != NULL && strcmp(reload, "0") == 0
-                         ? Py_False : Py_True,
-                         debug != NULL && strcmp(debug, "1") == 0
-                         ? Py_True : Py_False);
+                         MP_FLAG(d->settings.autoreload, 1)
+                         ? Py_True : Py_False,
+                         d->settings.debug == 1 ? Py_True : Py_False);
 }
 
 PyDoc_STRVAR(wsgi_environ_doc,
@@ -653,7 +581,7 @@ static PyMethodDef wsgi_write_def = {
 PyDoc_STRVAR(wsgi_fast_start_response_doc,
 "_wsgi_start_response(status, headers, exc_info=None)\n--\n\n"
 "The start_response of mod_python.wsgi (PEP 3333): checks status (str,\n"
-"three digits then a space or the end) and headers (a sequence of\n"
+"three digits then a space or the end) and headers (a list of\n"
 "(str, str) tuples; Content-Length an integer), keeps them, and returns\n"
 "the write callable.  They are applied when the first body data is\n"
 "written: status and status_line, Content-Type as content_type,\n"
@@ -663,52 +591,50 @@ PyDoc_STRVAR(wsgi_fast_start_response_doc,
 "RuntimeError.  TypeError/ValueError for bad arguments (CR, LF or NUL\n"
 "in the status or a header is a ValueError); nothing is kept then.");
 
-static PyObject *
-req_wsgi_fast_start_response(MpRequestObject *self, PyObject *args,
-                             PyObject *kw)
+/* The one start_response (PEP 3333): check status (str, three digits then
+ * a space or the end; no CR, LF or NUL) and headers (a list of (str,
+ * str) tuples; Content-Length an integer) and keep them in s.  With
+ * exc_info, once output has begun the exception is re-raised; before, the
+ * new response replaces the old.  A second call without exc_info is a
+ * RuntimeError when `once`.  0, or -1 with an exception set (nothing is
+ * kept then). */
+static int
+take_response(request_rec *r, wsgi_state *s, PyObject *status,
+              PyObject *headers, PyObject *exc_info, int once)
 {
-    static char *kwlist[] = {"status", "headers", "exc_info", NULL};
-    PyObject *status, *headers, *exc_info = Py_None, *seq, *item;
     const char *line, *name, *value, *ctype = NULL;
     apr_array_header_t *pairs;
     apr_off_t clen = -1;
-    request_rec *r;
-    wsgi_state *s;
+    PyObject *seq, *item;
     Py_ssize_t i, n;
     int code;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:start_response",
-                                     kwlist, &status, &headers,
-                                     &exc_info)) {
-        return NULL;
-    }
-    if ((r = mp_request_rec((PyObject *)self)) == NULL
-        || (s = state_of(r)) == NULL) {
-        return NULL;
-    }
     if (exc_info != Py_None) {
         if (!PyTuple_Check(exc_info) || PyTuple_GET_SIZE(exc_info) != 3) {
             PyErr_SetString(PyExc_TypeError, "exc_info must be None or a "
                             "(type, value, traceback) tuple");
-            return NULL;
+            return -1;
         }
         if (s->sent) {
-            return reraise(exc_info);
+            (void)reraise(exc_info);
+            return -1;
         }
     }
-    else if (s->started) {
+    else if (once && s->started) {
         PyErr_SetString(PyExc_RuntimeError,
                         "start_response() called twice without exc_info");
-        return NULL;
+        return -1;
     }
     if ((line = header_text(r->pool, status, "status")) == NULL
         || (code = status_code(line)) < 0) {
-        return NULL;
+        return -1;
     }
-    if ((seq = PySequence_Fast(headers, "headers must be a list of "
-                               "(str, str) tuples")) == NULL) {
-        return NULL;
+    if (!PyList_Check(headers)) {
+        PyErr_Format(PyExc_TypeError, "headers must be a list of (str, str)"
+                     " tuples, not %.100s", Py_TYPE(headers)->tp_name);
+        return -1;
     }
+    seq = Py_NewRef(headers);
     n = PySequence_Fast_GET_SIZE(seq);
     pairs = apr_array_make(r->pool, n > 0 ? (int)n * 2 : 1,
                            sizeof(const char *));
@@ -750,10 +676,75 @@ req_wsgi_fast_start_response(MpRequestObject *self, PyObject *args,
     s->content_length = clen;
     s->headers = pairs;
     s->started = 1;
-    return PyCFunction_NewEx(&wsgi_write_def, (PyObject *)self, NULL);
+    return 0;
 error:
     Py_DECREF(seq);
-    return NULL;
+    return -1;
+}
+
+static PyObject *
+req_wsgi_fast_start_response(MpRequestObject *self, PyObject *args,
+                             PyObject *kw)
+{
+    static char *kwlist[] = {"status", "headers", "exc_info", NULL};
+    PyObject *status, *headers, *exc_info = Py_None;
+    request_rec *r;
+    wsgi_state *s;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:start_response",
+                                     kwlist, &status, &headers,
+                                     &exc_info)) {
+        return NULL;
+    }
+    if ((r = mp_request_rec((PyObject *)self)) == NULL
+        || (s = state_of(r)) == NULL
+        || take_response(r, s, status, headers, exc_info, 1) < 0) {
+        return NULL;
+    }
+    return PyCFunction_NewEx(&wsgi_write_def, (PyObject *)self, NULL);
+}
+
+PyDoc_STRVAR(wsgi_start_response_doc,
+"wsgi_start_response(status, headers, exc_info=None)\n--\n\n"
+"WSGI start_response of mod_python 3.5: the same checks as\n"
+"mod_python.wsgi's (one implementation), but the status and headers are\n"
+"applied at once (Content-Type sets content_type) and req.write is\n"
+"returned.  Unlike 3.5, a non-None exc_info is re-raised only once\n"
+"output has started (PEP 3333); before that it replaces the status and\n"
+"headers set earlier.");
+
+static PyObject *
+req_wsgi_start_response(MpRequestObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"status", "headers", "exc_info", NULL};
+    PyObject *status, *headers, *exc_info = Py_None;
+    request_rec *r;
+    wsgi_state *s;
+    int begun;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:wsgi_start_response",
+                                     kwlist, &status, &headers, &exc_info)) {
+        return NULL;
+    }
+    if ((r = mp_request_rec((PyObject *)self)) == NULL
+        || (s = state_of(r)) == NULL) {
+        return NULL;
+    }
+    /* Output written with req.write counts as begun, as in 3.5. */
+    begun = r->sent_bodyct || self->bytes_queued > 0;
+    s->sent = begun;
+    if (take_response(r, s, status, headers, exc_info, 0) < 0) {
+        return NULL;
+    }
+    if (exc_info != Py_None) {
+        /* Error page before any output: start the response over. */
+        apr_table_clear(r->headers_out);
+    }
+    if (apply_response(self, r, s) < 0) {
+        return NULL;
+    }
+    s->sent = begun;        /* applied, but no body may be out yet */
+    return PyObject_GetAttrString((PyObject *)self, "write");
 }
 
 PyDoc_STRVAR(wsgi_send_doc,
@@ -837,6 +828,7 @@ PyMethodDef mp_request_wsgi_methods[] = {
     {"wsgi_start_response", FN(req_wsgi_start_response),
      METH_VARARGS | METH_KEYWORDS, wsgi_start_response_doc},
     {"_wsgi_options", FN(req_wsgi_options), METH_NOARGS, wsgi_options_doc},
+    {"_wsgi_flags", FN(req_wsgi_flags), METH_NOARGS, wsgi_flags_doc},
     {"_wsgi_environ", FN(req_wsgi_environ), METH_VARARGS, wsgi_environ_doc},
     {"_wsgi_start_response", FN(req_wsgi_fast_start_response),
      METH_VARARGS | METH_KEYWORDS, wsgi_fast_start_response_doc},

@@ -599,6 +599,8 @@ def test_wsgi_start_response_bad_arguments(server):
         "status=099": "ValueError", "headers=tuple": "TypeError",
         "headers=[str]": "TypeError", "headers=[(a,1)]": "TypeError",
         "headers=[(a,b,c)]": "TypeError", "exc_info=bad": "TypeError",
+        # one start_response: the 3.5 API checks what mod_python.wsgi does
+        "header CRLF": "ValueError", "status LF": "ValueError",
         "missing headers": "TypeError", "status_after": 200,
         "x_bad_set": None, "write_is_req_write": True,
     }

@@ -1,18 +1,24 @@
 """Unit tests for mod_python._dispatch and _logging (no Apache, no _apache).
 
-The C objects (request, hlist, connection, filter, server) are replaced by
-small Python stand-ins that follow the contract of the C side.
+C's handler loop (``src/mp_dispatch.c``) asks Python for two things:
+``Dispatcher.resolve`` and ``Dispatcher.report``; ``import_dispatch`` runs
+``PythonImport``.  Those are tested here with small Python stand-ins for the
+C objects (request, filter, server).  Stacking, SERVER_RETURN, result
+checking, filters and connection handlers are C's now and are covered by
+the integration tests (test_030, test_080, test_300, test_310).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+import os
 import sys
 import textwrap
 import types
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,68 +28,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib" / "python"))
 
 from mod_python import _dispatch
 from mod_python._dispatch import (
-    CONTINUE_ON,
     DispatchEnv,
     Dispatcher,
-    continues,
-    default_object_name,
+    Resolved,
+    client_gone,
     resolve_object,
 )
-from mod_python._importer import ModuleImporter, PythonPathManager
+from mod_python._importer import ModuleImporter, PythonPathManager, file_module_name
 from mod_python._logging import NOTICE, ApacheLogHandler, LogStream
 
-OK, DECLINED, DONE, SERVER_ERROR = 0, -1, -2, 500
-APLOG_ERR = 3
+DONE, SERVER_ERROR = -2, 500
+APLOG_ERR, APLOG_INFO = 3, 6
+INTERVAL = 5.0
+GONE = "Write failed, client closed connection."
 
 
 class FakeServerReturn(Exception):
     pass
 
 
-class FakeHList:
-    def __init__(self, entries: list[tuple[str, str | None, int, int]]) -> None:
-        self._entries = list(entries)
-        self._pos = 0
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
 
-    def _field(self, index: int) -> Any:
-        if self._pos >= len(self._entries):
-            return None
-        return self._entries[self._pos][index]
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
 
-    handler = property(lambda self: self._field(0))
-    directory = property(lambda self: self._field(1))
-    is_location = property(lambda self: self._field(2))
-    silent = property(lambda self: self._field(3))
-
-    def next(self) -> None:
-        self._pos += 1
-
-    def append(self, entry: tuple[str, str | None, int, int]) -> None:
-        self._entries.append(entry)
+    def __call__(self) -> float:
+        return self.now
 
 
 class FakeRequest:
-    def __init__(
-        self,
-        phase: str,
-        handlers: list[str],
-        directory: str | None,
-        config: dict[str, str] | None = None,
-        silent: int = 0,
-        is_location: int = 0,
-    ) -> None:
-        self.phase = phase
-        self.hlist = FakeHList([(h, directory, is_location, silent) for h in handlers])
-        self.config = config or {}
+    """The parts of the C request object that report() uses."""
+
+    def __init__(self) -> None:
         self.logged: list[tuple[str, int]] = []
         self.written: list[str] = []
         self.status = 200
         self.content_type: str | None = None
-        self.calls: list[str] = []
         self.write_error: BaseException | None = None
-
-    def get_config(self) -> dict[str, str]:
-        return self.config
 
     def log_error(self, message: str, level: int = APLOG_ERR) -> None:
         self.logged.append((message, level))
@@ -94,125 +76,86 @@ class FakeRequest:
         self.written.append(data)
 
 
-class FakeServer:
-    def __init__(self, config: dict[str, str] | None = None) -> None:
-        self.config = config or {}
-
-    def get_config(self) -> dict[str, str]:
-        return self.config
-
-
-class FakeConnection:
-    def __init__(self, handlers: list[str], directory: str, config: dict[str, str]) -> None:
-        self.hlist = FakeHList([(h, directory, 0, 0) for h in handlers])
-        self.base_server = FakeServer(config)
-        self.logged: list[tuple[str, int]] = []
-        self.calls: list[str] = []
-
-    def log_error(self, message: str, level: int = APLOG_ERR) -> None:
-        self.logged.append((message, level))
-
-
 class FakeFilter:
-    def __init__(self, handler: str, directory: str, req: FakeRequest, is_input: bool) -> None:
-        self.handler = handler
-        self.dir = directory
+    """A filter: no log_error of its own (report() logs through filt.req)."""
+
+    def __init__(self, req: FakeRequest, is_input: bool = False) -> None:
         self.req = req
         self.is_input = is_input
-        self.name = "myfilter"
-        self.closed = False
-        self.flushed = 0
-        self.disabled = False
-        self.written: list[str] = []
+        self.events: list[tuple[str, str | None]] = []
 
     def write(self, data: str) -> None:
-        self.written.append(data)
-
-    def flush(self) -> None:
-        self.flushed += 1
+        self.events.append(("write", data))
 
     def close(self) -> None:
-        self.closed = True
+        self.events.append(("close", None))
 
-    def disable(self) -> None:
-        self.disabled = True
+
+class FakeServer:
+    pass
+
+
+class SpyImporter(ModuleImporter):
+    """Records the arguments of every import_module() call."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__(clock=clock, check_interval=INTERVAL)
+        self.seen: list[tuple[str, bool, bool]] = []
+
+    def import_module(
+        self, module_name: str, autoreload: Any = True, log: Any = False, path: Any = None
+    ) -> types.ModuleType:
+        self.seen.append((module_name, autoreload, log))
+        return super().import_module(module_name, autoreload, log, path)
+
+
+class StubImporter:
+    """Returns one module whatever is asked; next_check() says None."""
+
+    check_interval = INTERVAL
+
+    def __init__(self, module: types.ModuleType, now: float = 100.0) -> None:
+        self.module = module
+        self.now = now
+        self.seen: list[str] = []
+
+    def import_module(self, module_name: str, autoreload: Any = True, log: Any = False,
+                      path: Any = None) -> types.ModuleType:
+        self.seen.append(module_name)
+        return self.module
+
+    def clock(self) -> float:
+        return self.now
+
+    def next_check(self, module: types.ModuleType) -> float | None:
+        return None
 
 
 HANDLERS = """
 from types import SimpleNamespace
 
-SERVER_RETURN = None  # set by the test
-
-def _ret(value):
-    def handler(obj):
-        obj.calls.append(value)
-        return value
-    return handler
-
-ok = _ret(0)
-ok2 = _ret(0)
-declined = _ret(-1)
-declined2 = _ret(-1)
-forbidden = _ret(403)
-error500 = _ret(500)
-true = _ret(True)
-
 def handler(req):
-    req.calls.append("handler")
     return 0
-
-def fixuphandler(req):
-    req.calls.append("fixuphandler")
-    return 0
-
-def text(req):
-    return "not an int"
 
 def boom(req):
-    raise ValueError("broken <b>handler</b>")
+    raise ValueError("broken\\n   <b>handler</b> & more")
 
-def writer(req):
-    req.write("hello")
-    return 0
-
-def raise_code(req):
-    raise SERVER_RETURN(403)
-
-def raise_tuple(req):
-    raise SERVER_RETURN((0, 404))
-
-def raise_two_args(req):
-    raise SERVER_RETURN(-2, 410)
-
-not_callable = None
+NUMBER = 42
+NOTHING = None
 
 class Page:
     def __init__(self, req):
         self.req = req
 
     def render(self, req):
-        req.calls.append(("render", self.req is req))
-        return 0
+        return ("render", self.req is req)
 
-def connectionhandler(conn):
-    conn.calls.append("connectionhandler")
-    return 0
+ns = SimpleNamespace(inner=SimpleNamespace(leaf=handler))
 
-def other_conn(conn):
-    conn.calls.append("other")
-    return 0
-
-def outputfilter(filt):
-    filt.write("out")
-
-def inputfilter(filt):
-    filt.write("in")
-
-def closing_filter(filt):
-    filt.close()
-
-def bad_filter(filt):
-    raise RuntimeError("filter failed")
+def __getattr__(name):
+    if name == "dynamic":
+        return handler
+    raise AttributeError(name)
 
 STARTED = []
 
@@ -221,6 +164,16 @@ def start():
 
 def start_fails():
     raise RuntimeError("cannot start")
+
+def exits():
+    raise SystemExit(3)
+"""
+
+BROKEN = """
+def helper():
+    raise RuntimeError("cannot load <this>")
+
+helper()
 """
 
 
@@ -231,185 +184,181 @@ def _isolated_sys_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def handlers(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A handler module in its own directory: (module name, directory/)."""
+    """A handler module in its own directory: (module name, directory/).
+
+    The directory also holds ``<name>_broken``, whose import raises."""
     name = f"mp_handlers_{uuid.uuid4().hex[:12]}"
     (tmp_path / f"{name}.py").write_text(textwrap.dedent(HANDLERS))
+    (tmp_path / f"{name}_broken.py").write_text(textwrap.dedent(BROKEN))
     importlib.invalidate_caches()
     yield name, str(tmp_path) + "/"
     sys.modules.pop(name, None)
+    sys.modules.pop(f"{name}_broken", None)
 
 
 @pytest.fixture
-def env() -> DispatchEnv:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def logged() -> list[tuple[str, int, object]]:
+    """What the dispatcher sent to env.log_error (the server log)."""
+    return []
+
+
+@pytest.fixture
+def env(clock: FakeClock, logged: list[tuple[str, int, object]]) -> DispatchEnv:
     return DispatchEnv(
         interpreter="test.example.com",
-        server_return=FakeServerReturn,
-        log_error=lambda message, level, server: None,
-        importer=ModuleImporter(),
+        log_error=lambda message, level, server: logged.append((message, level, server)),
+        importer=SpyImporter(clock),
         paths=PythonPathManager(),
         main_server=FakeServer(),
     )
 
 
 @pytest.fixture
-def dispatcher(env: DispatchEnv, handlers: tuple[str, str]) -> Dispatcher:
-    name, directory = handlers
-    sys.path.insert(0, directory)
-    module = importlib.import_module(name)
-    module.SERVER_RETURN = FakeServerReturn
-    sys.path.remove(directory)
+def dispatcher(env: DispatchEnv) -> Dispatcher:
     return Dispatcher(env)
 
 
-def run(
-    dispatcher: Dispatcher, handlers: tuple[str, str], phase: str, objs: list[str], **kwargs: Any
-) -> tuple[int, FakeRequest]:
-    name, directory = handlers
-    req = FakeRequest(
-        phase, [f"{name}::{obj}" if obj else name for obj in objs], directory, **kwargs
-    )
-    return dispatcher.handler_dispatch(req), req
-
-
-# -- pure tables ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("phase", "expected"),
-    [
-        ("PythonPostReadRequestHandler", "postreadrequesthandler"),
-        ("PythonTransHandler", "transhandler"),
-        ("PythonHeaderParserHandler", "headerparserhandler"),
-        ("PythonInitHandler", "inithandler"),
-        ("PythonAccessHandler", "accesshandler"),
-        ("PythonAuthenHandler", "authenhandler"),
-        ("PythonAuthzHandler", "authzhandler"),
-        ("PythonTypeHandler", "typehandler"),
-        ("PythonFixupHandler", "fixuphandler"),
-        ("PythonHandler", "handler"),
-        ("PythonLogHandler", "loghandler"),
-        ("PythonCleanupHandler", "cleanuphandler"),
-    ],
-)
-def test_default_object_name(phase: str, expected: str) -> None:
-    assert default_object_name(phase) == expected
-    assert phase in CONTINUE_ON
-
-
-def test_continue_sets() -> None:
-    both = [
-        "PythonPostReadRequestHandler",
-        "PythonHeaderParserHandler",
-        "PythonInitHandler",
-        "PythonAccessHandler",
-        "PythonFixupHandler",
-        "PythonLogHandler",
-    ]
-    declined_only = [
-        "PythonTransHandler",
-        "PythonAuthenHandler",
-        "PythonAuthzHandler",
-        "PythonTypeHandler",
-    ]
-    for phase in both:
-        assert continues(phase, OK) and continues(phase, DECLINED)
-        assert not continues(phase, 403) and not continues(phase, DONE)
-    for phase in declined_only:
-        assert continues(phase, DECLINED)
-        assert not continues(phase, OK) and not continues(phase, 401)
-    assert continues("PythonHandler", OK)
-    assert not continues("PythonHandler", DECLINED)
-    assert all(continues("PythonCleanupHandler", code) for code in (OK, DECLINED, 500))
-
-
-# -- stacking -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("phase", "objs", "ran", "result"),
-    [
-        # Verified examples of the spec (1.3).
-        ("PythonAuthenHandler", ["declined", "ok", "ok2"], [-1, 0], OK),
-        ("PythonFixupHandler", ["declined", "ok", "ok2"], [-1, 0, 0], OK),
-        ("PythonFixupHandler", ["ok", "forbidden", "ok2"], [0, 403], 403),
-        ("PythonTransHandler", ["declined", "declined2"], [-1, -1], DECLINED),
-        ("PythonTransHandler", ["ok", "declined"], [0], OK),
-        ("PythonHandler", ["ok", "ok2"], [0, 0], OK),
-        ("PythonHandler", ["ok", "declined", "ok2"], [0, -1], DECLINED),
-        ("PythonHandler", ["declined", "ok"], [-1], DECLINED),
-        ("PythonAccessHandler", ["declined", "forbidden", "ok"], [-1, 403], 403),
-        ("PythonCleanupHandler", ["error500", "declined", "ok"], [500, -1, 0], OK),
-        ("PythonLogHandler", ["true"], [True], 1),
-    ],
-)
-def test_stacking(
+def resolve(
     dispatcher: Dispatcher,
-    handlers: tuple[str, str],
-    phase: str,
-    objs: list[str],
-    ran: list[int],
-    result: int,
+    module: str,
+    obj: str,
+    *,
+    target: Any = None,
+    directory: str | None = None,
+    is_location: bool = False,
+    silent: bool = False,
+    python_path: str | None = None,
+    autoreload: bool = True,
+    debug: bool = False,
+    pdb: bool = False,
+) -> Resolved | None:
+    """Call resolve() as C does, with defaults for what a test leaves out."""
+    return dispatcher.resolve(
+        target if target is not None else FakeRequest(),
+        module=module,
+        obj=obj,
+        directory=directory,
+        is_location=is_location,
+        silent=silent,
+        python_path=python_path,
+        autoreload=autoreload,
+        debug=debug,
+        pdb=pdb,
+    )
+
+
+def resolved(dispatcher: Dispatcher, module: str, obj: str, **kwargs: Any) -> Resolved:
+    """resolve() for an entry that must be found."""
+    found = resolve(dispatcher, module, obj, **kwargs)
+    assert isinstance(found, Resolved)
+    return found
+
+
+def raised_by(func: Callable[..., Any], *args: Any) -> BaseException:
+    """The exception ``func(*args)`` raises, with its traceback starting at
+    ``func``'s frame, as when C calls it directly."""
+    try:
+        func(*args)
+    except BaseException as exc:  # noqa: BLE001 - any exception is the result
+        assert exc.__traceback__ is not None
+        return exc.with_traceback(exc.__traceback__.tb_next)
+    pytest.fail(f"{func!r} did not raise")
+
+
+# -- resolve: finding the callable ---------------------------------------------------------------
+
+
+def test_plain_name_binds_namespace_and_deadline(
+    dispatcher: Dispatcher, handlers: tuple[str, str], clock: FakeClock
 ) -> None:
-    code, req = run(dispatcher, handlers, phase, objs)
-    assert req.calls == ran
-    assert code == result
-    assert not req.logged
-
-
-def test_default_callable_is_used(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    code, req = run(dispatcher, handlers, "PythonFixupHandler", [""])
-    assert (code, req.calls) == (OK, ["fixuphandler"])
-    code, req = run(dispatcher, handlers, "PythonHandler", [""])
-    assert (code, req.calls) == (OK, ["handler"])
-
-
-def test_handler_appended_while_running(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
     name, directory = handlers
-    req = FakeRequest("PythonFixupHandler", [f"{name}::ok"], directory)
-    req.hlist.append((f"{name}::declined", directory, 0, 0))
-    assert dispatcher.handler_dispatch(req) == DECLINED
-    assert req.calls == [0, -1]
+    found = resolved(dispatcher, name, "handler", directory=directory)
+    module = sys.modules[name]
+    assert found.callable is module.handler
+    assert found.namespace is vars(module)
+    assert (found.name, found.python_path) == ("handler", None)
+    assert found.deadline == 100.0 + INTERVAL, "the importer's next check"
+    clock.now = 103.0  # before the next check: the module was not looked at again
+    assert resolved(dispatcher, name, "handler", directory=directory).deadline == 105.0
+    clock.now = 106.0  # checked again (unchanged): the next check moves on
+    assert resolved(dispatcher, name, "handler", directory=directory).deadline == 111.0
 
 
-# -- SERVER_RETURN and result checking -----------------------------------------------------
+def test_deadline_without_autoreload_is_clock_plus_interval(
+    dispatcher: Dispatcher, handlers: tuple[str, str], clock: FakeClock
+) -> None:
+    name, directory = handlers
+    assert resolved(dispatcher, name, "handler", directory=directory,
+                    autoreload=False).deadline == 105.0
+    clock.now = 103.0
+    assert resolved(dispatcher, name, "handler", directory=directory,
+                    autoreload=False).deadline == 108.0
 
 
-def test_server_return_code(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    code, req = run(dispatcher, handlers, "PythonHandler", ["raise_code", "ok"])
-    assert code == 403
-    assert req.calls == []
+def test_deadline_when_the_importer_has_no_next_check(env: DispatchEnv) -> None:
+    module = types.ModuleType("stub")
+    module.handler = lambda req: 0  # type: ignore[attr-defined]
+    env.importer = StubImporter(module, now=50.0)  # type: ignore[assignment]
+    found = resolved(Dispatcher(env), "stub", "handler")
+    assert (found.namespace, found.deadline) == (vars(module), 50.0 + INTERVAL)
 
 
-def test_server_return_tuple_sets_status(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    code, req = run(dispatcher, handlers, "PythonHandler", ["raise_tuple"])
-    assert (code, req.status) == (OK, 404)
-    code, req = run(dispatcher, handlers, "PythonHandler", ["raise_two_args"])
-    assert (code, req.status) == (DONE, 410)
-
-
-def test_non_int_result_is_500(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    code, req = run(dispatcher, handlers, "PythonHandler", ["text"])
-    assert code == SERVER_ERROR
-    header = req.logged[0][0]
-    assert header.startswith("MP0100: PythonHandler ")
-    assert "TypeError" in header and "::text" in header
-
-
-def test_not_callable_is_500(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    code, req = run(dispatcher, handlers, "PythonHandler", ["not_callable"])
-    assert code == SERVER_ERROR
-    assert "not callable" in req.logged[0][0]
-
-
-# -- object resolution -------------------------------------------------------------------------
-
-
-def test_class_is_instantiated_with_the_request(
+def test_name_not_bound_in_the_module_dict_is_not_cacheable(
     dispatcher: Dispatcher, handlers: tuple[str, str]
 ) -> None:
-    code, req = run(dispatcher, handlers, "PythonHandler", ["Page.render"])
-    assert code == OK
-    assert req.calls == [("render", True)]
+    # Found through the module's __getattr__: C must not cache it.
+    name, directory = handlers
+    found = resolved(dispatcher, name, "dynamic", directory=directory)
+    assert found.callable is sys.modules[name].handler
+    assert (found.namespace, found.deadline) == (None, 0.0)
+
+
+def test_dotted_path_instantiates_classes_with_the_target(
+    dispatcher: Dispatcher, handlers: tuple[str, str]
+) -> None:
+    name, directory = handlers
+    req = FakeRequest()
+    found = resolved(dispatcher, name, "Page.render", target=req, directory=directory)
+    assert isinstance(found.callable.__self__, sys.modules[name].Page)
+    assert found.callable(req) == ("render", True)
+    assert (found.name, found.namespace, found.deadline) == ("Page.render", None, 0.0)
+    found = resolved(dispatcher, name, "ns.inner.leaf", directory=directory)
+    assert found.callable is sys.modules[name].handler
+    assert found.namespace is None
+
+
+def test_missing_object_raises(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
+    name, directory = handlers
+    with pytest.raises(AttributeError) as info:
+        resolve(dispatcher, name, "nothere", directory=directory)
+    assert str(info.value) == f"module '{directory}{name}.py' contains no 'nothere'"
+    with pytest.raises(AttributeError, match=r"^object <.*Page object at .*> contains no 'nope'$"):
+        resolve(dispatcher, name, "Page.nope", directory=directory)
+
+
+def test_silent_entry_without_object_gives_none(
+    dispatcher: Dispatcher, handlers: tuple[str, str]
+) -> None:
+    name, directory = handlers
+    assert resolve(dispatcher, name, "authenhandler", directory=directory, silent=True) is None
+    assert resolve(dispatcher, name, "Page.nope", directory=directory, silent=True) is None
+    found = resolved(dispatcher, name, "handler", directory=directory, silent=True)
+    assert found.callable is sys.modules[name].handler
+
+
+@pytest.mark.parametrize(("obj", "shown"), [("NUMBER", "42"), ("NOTHING", "None")])
+def test_not_callable_raises(
+    dispatcher: Dispatcher, handlers: tuple[str, str], obj: str, shown: str
+) -> None:
+    name, directory = handlers
+    with pytest.raises(TypeError) as info:
+        resolve(dispatcher, name, obj, directory=directory)
+    assert str(info.value) == f"'{name}::{obj}' is not callable: {shown}"
 
 
 def test_resolve_object_walk() -> None:
@@ -427,292 +376,392 @@ def test_resolve_object_walk() -> None:
     assert resolve_object(module, "Outer.arg", arg="req") == "req"
     assert resolve_object(module, "Outer.class_attr") == "from class"
     assert resolve_object(module, "Outer") is Outer
-
-
-def test_missing_object(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    code, req = run(dispatcher, handlers, "PythonAuthenHandler", ["nothere"])
-    assert code == SERVER_ERROR
-    assert "AttributeError" in req.logged[0][0]
-    assert "contains no 'nothere'" in req.logged[0][0]
-    module = types.ModuleType("fake")
-    with pytest.raises(AttributeError, match="contains no 'x'"):
+    with pytest.raises(AttributeError, match="^module 'fake' contains no 'x'$"):
         resolve_object(module, "x")
     assert resolve_object(module, "x.y", silent=True) is None
 
 
-def test_silent_entries_are_skipped(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    # PythonHandlerModule: the module has no authenhandler, so nothing runs.
-    code, req = run(dispatcher, handlers, "PythonAuthenHandler", ["", ""], silent=1)
-    assert (code, req.calls, req.logged) == (DECLINED, [], [])
-    # A silent entry that exists runs as usual.
-    code, req = run(dispatcher, handlers, "PythonFixupHandler", ["", "declined"], silent=1)
-    assert (code, req.calls) == (DECLINED, ["fixuphandler", -1])
-
-
-# -- error reporting -----------------------------------------------------------------------------
-
-
-def test_error_is_logged_with_header_and_traceback(
-    dispatcher: Dispatcher, handlers: tuple[str, str]
-) -> None:
-    name = handlers[0]
-    code, req = run(dispatcher, handlers, "PythonHandler", ["boom", "ok"])
-    assert code == SERVER_ERROR
-    assert req.calls == []
-    assert not req.written
-    header, level = req.logged[0]
-    assert level == APLOG_ERR
-    assert header == (
-        f"MP0100: PythonHandler {name}::boom: ValueError: broken <b>handler</b> "
-        "(interpreter 'test.example.com')"
-    )
-    lines = [message for message, _ in req.logged[1:]]
-    prefix = f"PythonHandler {name}::boom: "
-    assert lines and all(line.startswith(prefix) for line in lines)
-    assert lines[0] == prefix + "Traceback (most recent call last):"
-    assert lines[-1] == prefix + "ValueError: broken <b>handler</b>"
-    assert not any("_dispatch.py" in line for line in lines), "dispatcher frames are hidden"
-
-
-def test_debug_page(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    name = handlers[0]
-    code, req = run(dispatcher, handlers, "PythonHandler", ["boom"], config={"PythonDebug": "1"})
-    assert code == DONE
-    assert (req.status, req.content_type) == (500, "text/html")
-    [page] = req.written
-    assert page.startswith("<pre>")
-    assert f'Mod_python error: "PythonHandler {name}::boom"' in page
-    assert "broken &lt;b&gt;handler&lt;/b&gt;" in page
-    assert "<b>" not in page
-
-
-def test_debug_page_to_a_gone_client(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    name, directory = handlers
-    req = FakeRequest("PythonHandler", [f"{name}::boom"], directory, {"PythonDebug": "1"})
-    req.write_error = OSError("Write failed, client closed connection.")
-    assert dispatcher.handler_dispatch(req) == SERVER_ERROR
-    assert req.logged
-
-
-def test_client_gone_is_logged_at_info_not_as_an_error(
-    dispatcher: Dispatcher, handlers: tuple[str, str]
-) -> None:
-    name, directory = handlers
-    req = FakeRequest("PythonHandler", [f"{name}::writer"], directory, {"PythonDebug": "1"})
-    req.write_error = OSError("Write failed, client closed connection.")
-    assert dispatcher.handler_dispatch(req) == SERVER_ERROR
-    header = req.logged[0][0]
-    assert header.startswith(f"MP0108: PythonHandler {name}::writer: OSError")
-    assert {level for _, level in req.logged} == {6}
-    assert req.written == [], "no debug page to a client that is gone"
-
-
-def test_failure_while_reporting_still_gives_500(
-    dispatcher: Dispatcher, handlers: tuple[str, str]
-) -> None:
-    name, directory = handlers
-    req = FakeRequest("PythonHandler", [f"{name}::boom"], directory, {"PythonDebug": "1"})
-
-    def broken_log(message: str, level: int = APLOG_ERR) -> None:
-        raise RuntimeError("log is gone")
-
-    req.log_error = broken_log  # type: ignore[method-assign]
-    assert dispatcher.handler_dispatch(req) == SERVER_ERROR
-
-
-def test_broken_request_object_gives_500(dispatcher: Dispatcher) -> None:
-    class Broken:
-        phase = "PythonHandler"
-
-        def get_config(self) -> None:
-            raise RuntimeError("no config")
-
-        def log_error(self, message: str, level: int = APLOG_ERR) -> None:
-            pass
-
-    assert dispatcher.handler_dispatch(Broken()) == SERVER_ERROR
-
-
-@pytest.mark.parametrize("phase", ["PythonLogHandler", "PythonCleanupHandler"])
-def test_no_debug_page_after_the_response(
-    dispatcher: Dispatcher, handlers: tuple[str, str], phase: str
-) -> None:
-    code, req = run(dispatcher, handlers, phase, ["boom", "ok"], config={"PythonDebug": "1"})
-    assert not req.written
-    assert req.logged
-    if phase == "PythonCleanupHandler":
-        assert (code, req.calls) == (OK, [0]), "cleanup goes on after an error"
-    else:
-        assert (code, req.calls) == (SERVER_ERROR, [])
-
-
 def test_pdb_only_with_one_process(
-    env: DispatchEnv,
-    dispatcher: Dispatcher,
-    handlers: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    env: DispatchEnv, handlers: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pdb  # noqa: T100 - the test patches pdb.runcall
 
-    traced: list[object] = []
+    name, directory = handlers
+    defines: list[str] = []
+    one_process = False
 
-    def fake_runcall(func: Any, *args: Any) -> Any:
-        traced.append(func)
-        return func(*args)
+    def exists_config_define(define: str) -> bool:
+        defines.append(define)
+        return one_process
 
-    monkeypatch.setattr(pdb, "runcall", fake_runcall)
-    config = {"PythonEnablePdb": "1"}
-    assert run(dispatcher, handlers, "PythonHandler", ["ok"], config=config)[0] == OK
-    assert traced == []
-    env.exists_config_define = lambda name: name == "ONE_PROCESS"
-    assert run(dispatcher, handlers, "PythonHandler", ["ok"], config=config)[0] == OK
-    assert len(traced) == 1
+    env.exists_config_define = exists_config_define
+    dispatcher = Dispatcher(env)
+    found = resolved(dispatcher, name, "handler", directory=directory, pdb=True)
+    assert found.callable is sys.modules[name].handler
+    assert defines == ["ONE_PROCESS"]
+
+    one_process = True
+    assert resolved(dispatcher, name, "handler", directory=directory).callable is (
+        sys.modules[name].handler
+    ), "no pdb without PythonEnablePdb"
+    found = resolved(dispatcher, name, "handler", directory=directory, pdb=True)
+    assert isinstance(found.callable, functools.partial)
+    assert found.callable.func is pdb.runcall
+    assert found.callable.args == (sys.modules[name].handler,)
+    assert (found.namespace, found.deadline) == (None, 0.0), "never cached"
+    traced: list[tuple[object, tuple[object, ...]]] = []
+    monkeypatch.setattr(pdb, "runcall", lambda func, *args: traced.append((func, args)))
+    resolved(dispatcher, name, "handler", directory=directory, pdb=True).callable("req")
+    assert traced == [(sys.modules[name].handler, ("req",))]
 
 
-# -- sys.path and import options ------------------------------------------------------------
+# -- resolve: sys.path and import options --------------------------------------------------------
 
 
-def test_handler_directory_is_prepended(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    directory = handlers[1]
+def test_handler_directory_is_prepended_once(
+    dispatcher: Dispatcher, handlers: tuple[str, str]
+) -> None:
+    name, directory = handlers
     assert directory not in sys.path
-    run(dispatcher, handlers, "PythonHandler", ["ok"])
+    resolved(dispatcher, name, "handler", directory=directory)
     assert sys.path[0] == directory
-    run(dispatcher, handlers, "PythonHandler", ["ok"])
+    sys.path.insert(0, "/elsewhere")
+    resolved(dispatcher, name, "handler", directory=directory)
     assert sys.path.count(directory) == 1
+    assert sys.path[:2] == ["/elsewhere", directory]
 
 
-def test_location_directory_is_not_added(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    name = handlers[0]
-    sys.modules.pop(name, None)
-    req = FakeRequest("PythonHandler", [f"{name}::ok"], "/loc", is_location=1)
-    assert dispatcher.handler_dispatch(req) == SERVER_ERROR  # not importable
-    assert "/loc" not in sys.path
-    assert "ModuleNotFoundError" in req.logged[0][0]
+def test_location_directory_is_not_added(
+    dispatcher: Dispatcher, handlers: tuple[str, str]
+) -> None:
+    name, directory = handlers
+    with pytest.raises(ModuleNotFoundError):
+        resolve(dispatcher, name, "handler", directory=directory, is_location=True)
+    assert directory not in sys.path
 
 
 def test_python_path_is_evaluated_with_only_sys(
     dispatcher: Dispatcher, handlers: tuple[str, str]
 ) -> None:
-    directory = handlers[1]
+    name, directory = handlers
     expression = (
         f"[{directory!r}, repr(sorted(n for n in globals() if n != '__builtins__'))] + sys.path"
     )
-    code, _ = run(dispatcher, handlers, "PythonHandler", ["ok"], config={"PythonPath": expression})
-    assert code == OK
+    found = resolved(dispatcher, name, "handler", directory="/handler/dir/",
+                     python_path=expression)
+    assert found.python_path == expression
     assert sys.path[:2] == [directory, "['sys']"]
-    # Evaluated once: removing the entry is not undone by the next request.
+    assert "/handler/dir/" not in sys.path, "PythonPath replaces the directory rule"
+    # Evaluated once: removing the entry is not undone by the next call.
     sys.path.remove("['sys']")
-    run(dispatcher, handlers, "PythonHandler", ["ok"], config={"PythonPath": expression})
+    resolved(dispatcher, name, "handler", python_path=expression)
     assert "['sys']" not in sys.path
 
 
-def test_python_path_type_error_is_reported(
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ("'/not/a/list'", TypeError),
+        ("[1, 2]", TypeError),
+        ("[os.getcwd()] + sys.path", NameError),  # only sys is there
+    ],
+)
+def test_bad_python_path_raises(
+    dispatcher: Dispatcher, handlers: tuple[str, str], expression: str, error: type[Exception]
+) -> None:
+    name, directory = handlers
+    before = list(sys.path)
+    with pytest.raises(error):
+        resolve(dispatcher, name, "handler", directory=directory, python_path=expression)
+    assert sys.path == before
+
+
+def test_relative_file_module_is_taken_from_the_directory(
+    dispatcher: Dispatcher, env: DispatchEnv, tmp_path: Path
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "page.py").write_text("def handler(req):\n    return 0\n")
+    directory = str(tmp_path) + "/"
+    path = os.path.join(directory, "sub/page.py")
+    try:
+        found = resolved(dispatcher, "sub/page.py", "handler", directory=directory)
+        assert found.callable is sys.modules[file_module_name(path)].handler
+    finally:
+        sys.modules.pop(file_module_name(path), None)
+    assert env.importer.seen == [(path, True, False)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("module", "directory", "imported"),
+    [
+        ("/abs/page.py", "/dir/", "/abs/page.py"),  # absolute: as it is
+        ("page.py", None, "page.py"),  # no directory to join with
+        ("pkg.page", "/dir/", "pkg.page"),  # a module name, not a file
+    ],
+)
+def test_module_names_not_joined(
+    env: DispatchEnv, module: str, directory: str | None, imported: str
+) -> None:
+    stub = types.ModuleType("stub")
+    stub.handler = lambda req: 0  # type: ignore[attr-defined]
+    env.importer = importer = StubImporter(stub)  # type: ignore[assignment]
+    resolved(Dispatcher(env), module, "handler", directory=directory)
+    assert importer.seen == [imported]
+
+
+def test_empty_module_name_raises(dispatcher: Dispatcher) -> None:
+    with pytest.raises(ImportError, match="empty handler module name"):
+        resolve(dispatcher, "", "handler", directory="/dir/")
+
+
+@pytest.mark.parametrize(("autoreload", "debug"), [(True, False), (False, True), (False, False)])
+def test_autoreload_and_debug_reach_the_importer(
+    dispatcher: Dispatcher, env: DispatchEnv, handlers: tuple[str, str],
+    autoreload: bool, debug: bool
+) -> None:
+    name, directory = handlers
+    resolved(dispatcher, name, "handler", directory=directory, autoreload=autoreload, debug=debug)
+    assert env.importer.seen == [(name, autoreload, debug)]  # type: ignore[attr-defined]
+
+
+# -- report: log lines ---------------------------------------------------------------------------
+
+
+def handler_error(handlers: tuple[str, str]) -> BaseException:
+    """The exception the handlers' ``boom`` raises, as C catches it."""
+    name, directory = handlers
+    sys.path.insert(0, directory)
+    module = importlib.import_module(name)
+    return raised_by(module.boom, FakeRequest())
+
+
+def test_report_header_and_traceback(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
+    name = handlers[0]
+    req = FakeRequest()
+    exc = handler_error(handlers)
+    assert dispatcher.report(req, exc, "PythonHandler", f"{name}::boom", False) == SERVER_ERROR
+    header = req.logged[0][0]
+    assert header == (
+        f"MP0100: PythonHandler {name}::boom: ValueError: broken <b>handler</b> & more "
+        "(interpreter 'test.example.com')"
+    )
+    prefix = f"PythonHandler {name}::boom: "
+    lines = [message for message, _ in req.logged[1:]]
+    assert {level for _, level in req.logged} == {APLOG_ERR}
+    assert lines[0] == prefix + "Traceback (most recent call last):"
+    assert any(f"{name}.py" in line and "in boom" in line for line in lines)
+    assert lines[-2:] == [prefix + "ValueError: broken", prefix + "   <b>handler</b> & more"]
+    assert all(line.startswith(prefix) for line in lines)
+    assert not req.written and req.status == 200
+
+
+def test_report_hides_dispatcher_frames(
     dispatcher: Dispatcher, handlers: tuple[str, str]
 ) -> None:
-    code, req = run(
-        dispatcher, handlers, "PythonHandler", ["ok"], config={"PythonPath": "'/not/a/list'"}
+    # An error while importing: resolve() and _load() are the first frames.
+    name, directory = handlers
+    call = functools.partial(
+        dispatcher.resolve, FakeRequest(), module=f"{name}_broken", obj="handler",
+        directory=directory, is_location=False, silent=False, python_path=None,
+        autoreload=True, debug=False, pdb=False,
     )
-    assert code == SERVER_ERROR
-    assert "TypeError" in req.logged[0][0]
+    exc = raised_by(call)
+    assert exc.__traceback__ is not None
+    assert exc.__traceback__.tb_frame.f_code.co_filename == _dispatch.__file__
+    req = FakeRequest()
+    dispatcher.report(req, exc, "PythonFixupHandler", f"{name}_broken", False)
+    lines = [message for message, _ in req.logged[1:]]
+    assert lines[0].endswith(": Traceback (most recent call last):")
+    assert not any("_dispatch.py" in line for line in lines), lines
+    assert any("_importer.py" in line for line in lines)
+    assert any(f"{name}_broken.py" in line and "in helper" in line for line in lines)
+    assert lines[-1].endswith(": RuntimeError: cannot load <this>")
 
 
-@pytest.mark.parametrize(("value", "autoreload"), [(None, True), ("1", True), ("0", False)])
-def test_autoreload_and_log_flags(
-    env: DispatchEnv, handlers: tuple[str, str], value: str | None, autoreload: bool
-) -> None:
-    seen: list[tuple[str, bool, bool]] = []
-
-    class SpyImporter(ModuleImporter):
-        def import_module(
-            self, module_name: str, autoreload: Any = True, log: Any = False, path: Any = None
-        ) -> types.ModuleType:
-            seen.append((module_name, autoreload, log))
-            return super().import_module(module_name, autoreload, log, path)
-
-    env.importer = SpyImporter()
-    config = {"PythonDebug": "1"}
-    if value is not None:
-        config["PythonAutoReload"] = value
-    run(Dispatcher(env), handlers, "PythonHandler", ["ok"], config=config)
-    assert seen == [(handlers[0], autoreload, True)]
-
-
-# -- connection, filter and import dispatch -------------------------------------------------------
-
-
-def test_connection_dispatch_runs_first_handler_only(
-    dispatcher: Dispatcher, handlers: tuple[str, str]
-) -> None:
-    name, directory = handlers
-    conn = FakeConnection([name, f"{name}::other_conn"], directory, {})
-    assert dispatcher.connection_dispatch(conn) == OK
-    assert conn.calls == ["connectionhandler"]
-
-
-def test_connection_dispatch_error(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    name, directory = handlers
-    conn = FakeConnection([f"{name}::boom"], directory, {"PythonDebug": "1"})
-    assert dispatcher.connection_dispatch(conn) == SERVER_ERROR
-    assert conn.logged[0][0].startswith(f"MP0100: PythonConnectionHandler {name}::boom: ")
-
-
-@pytest.mark.parametrize(("is_input", "expected"), [(False, "out"), (True, "in")])
-def test_filter_default_callable_and_flush(
-    dispatcher: Dispatcher, handlers: tuple[str, str], is_input: bool, expected: str
-) -> None:
-    name, directory = handlers
-    filt = FakeFilter(name, directory, FakeRequest("PythonHandler", [], None), is_input)
-    assert dispatcher.filter_dispatch(filt) is None
-    assert filt.written == [expected]
-    assert filt.flushed == 1
-
-
-def test_closed_filter_is_not_flushed(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    name, directory = handlers
-    filt = FakeFilter(
-        f"{name}::closing_filter", directory, FakeRequest("PythonHandler", [], None), False
+def test_report_logs_through_the_request_of_a_filter(dispatcher: Dispatcher) -> None:
+    req = FakeRequest()
+    filt = FakeFilter(req)
+    assert dispatcher.report(filt, ValueError("x"), "PythonOutputFilter", "m::f", False) == 500
+    assert req.logged[0] == (
+        "MP0100: PythonOutputFilter m::f: ValueError: x (interpreter 'test.example.com')",
+        APLOG_ERR,
     )
-    dispatcher.filter_dispatch(filt)
-    assert filt.closed and filt.flushed == 0
+    assert filt.events == []
 
 
-def test_filter_error_disables(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    name, directory = handlers
-    req = FakeRequest("PythonHandler", [], None)
-    filt = FakeFilter(f"{name}::bad_filter", directory, req, False)
-    assert dispatcher.filter_dispatch(filt) is None
-    assert filt.disabled and not filt.written and not filt.closed
-    assert req.logged[0][0].startswith(
-        f"MP0100: PythonOutputFilter {name}::bad_filter: RuntimeError: filter failed"
-    )
+def test_report_without_a_log_uses_the_server_log(
+    dispatcher: Dispatcher, logged: list[tuple[str, int, object]]
+) -> None:
+    target = types.SimpleNamespace(log_error="not callable")
+    assert dispatcher.report(target, KeyError("k"), "PythonHandler", "m", False) == 500
+    assert logged == [
+        ("MP0100: PythonHandler m: KeyError: 'k' (interpreter 'test.example.com')", APLOG_ERR, None),
+        ("PythonHandler m: KeyError: 'k'", APLOG_ERR, None),  # no traceback: the last line only
+    ]
 
 
-def test_filter_error_debug_page(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
-    name, directory = handlers
-    req = FakeRequest("PythonHandler", [], None, {"PythonDebug": "1"})
-    filt = FakeFilter(f"{name}::bad_filter", directory, req, False)
-    dispatcher.filter_dispatch(filt)
-    [page] = filt.written
-    assert f'Mod_python error: "PythonOutputFilter {name}::bad_filter"' in page
-    assert filt.closed and not filt.disabled
+def test_client_gone() -> None:
+    assert client_gone(OSError(GONE))
+    assert client_gone(ConnectionResetError(GONE))
+    assert not client_gone(OSError("disk full"))
+    assert not client_gone(RuntimeError(GONE))
 
 
-def test_import_dispatch(
-    env: DispatchEnv, dispatcher: Dispatcher, handlers: tuple[str, str]
+def test_client_gone_is_logged_at_info_without_a_page(dispatcher: Dispatcher) -> None:
+    req = FakeRequest()
+    req.write_error = OSError(GONE)
+    exc = raised_by(req.write, "x")
+    assert dispatcher.report(req, exc, "PythonHandler", "m::writer", True) == SERVER_ERROR
+    assert req.logged[0][0].startswith(f"MP0108: PythonHandler m::writer: OSError: {GONE} ")
+    assert {level for _, level in req.logged} == {APLOG_INFO}
+    assert (req.written, req.status, req.content_type) == ([], 200, None)
+
+
+# -- report: the debug page ----------------------------------------------------------------------
+
+
+def test_debug_page_for_a_request(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
+    name = handlers[0]
+    req = FakeRequest()
+    exc = handler_error(handlers)
+    assert dispatcher.report(req, exc, "PythonHandler", f"{name}::boom", True) == DONE
+    assert (req.status, req.content_type) == (500, "text/html")
+    [page] = req.written
+    assert page.startswith("<pre>\n") and page.endswith("</pre>\n")
+    assert f'Mod_python error: "PythonHandler {name}::boom"' in page
+    assert "Traceback (most recent call last):" in page
+    assert "&lt;b&gt;handler&lt;/b&gt; &amp; more" in page
+    assert "<b>" not in page
+    assert req.logged[0][0].startswith("MP0100: "), "logged as well"
+
+
+def test_debug_page_escapes_the_handler_name(dispatcher: Dispatcher) -> None:
+    req = FakeRequest()
+    dispatcher.report(req, ValueError("x"), "PythonHandler", "<m>::f&g", True)
+    assert 'Mod_python error: "PythonHandler &lt;m&gt;::f&amp;g"' in req.written[0]
+
+
+def test_no_page_when_not_asked(dispatcher: Dispatcher, handlers: tuple[str, str]) -> None:
+    req = FakeRequest()
+    assert dispatcher.report(req, handler_error(handlers), "PythonHandler", "m", False) == 500
+    assert (req.written, req.status, req.content_type) == ([], 200, None)
+    assert req.logged
+
+
+@pytest.mark.parametrize("error", [OSError("broken pipe"), RuntimeError("request is gone")])
+def test_failing_page_write_still_gives_500(
+    dispatcher: Dispatcher, logged: list[tuple[str, int, object]], error: Exception
+) -> None:
+    req = FakeRequest()
+    req.write_error = error
+    assert dispatcher.report(req, ValueError("x"), "PythonHandler", "m::f", True) == SERVER_ERROR
+    assert req.logged[0][0].startswith("MP0100: PythonHandler m::f: ValueError: x")
+    if isinstance(error, OSError):
+        assert logged == [], "a client that went away is not worth a line"
+    else:
+        message = (
+            "MP0100: PythonHandler m::f: could not send the debug page: "
+            "RuntimeError: request is gone"
+        )
+        assert logged == [(message, APLOG_ERR, None)]
+
+
+def test_failing_log_still_gives_500(
+    dispatcher: Dispatcher, logged: list[tuple[str, int, object]]
+) -> None:
+    req = FakeRequest()
+
+    def broken_log(message: str, level: int = APLOG_ERR) -> None:
+        raise RuntimeError("log is gone")
+
+    req.log_error = broken_log  # type: ignore[method-assign]
+    assert dispatcher.report(req, ValueError("x"), "PythonHandler", "m::f", True) == SERVER_ERROR
+    assert req.written == [], "no page after a failed log"
+    assert logged == [("MP0100: PythonHandler m::f: ValueError (logging failed)", APLOG_ERR, None)]
+
+
+@pytest.mark.parametrize("is_input", [False, True])
+def test_debug_page_for_a_filter_is_written_then_closed(
+    dispatcher: Dispatcher, is_input: bool
+) -> None:
+    req = FakeRequest()
+    filt = FakeFilter(req, is_input)
+    code = dispatcher.report(filt, RuntimeError("filter <failed>"), "PythonOutputFilter",
+                             "m::f", True)
+    assert code == DONE
+    [(action, page), closed] = filt.events
+    assert (action, closed) == ("write", ("close", None))
+    assert page is not None and 'Mod_python error: "PythonOutputFilter m::f"' in page
+    assert "RuntimeError: filter &lt;failed&gt;" in page
+    assert (req.written, req.status, req.content_type) == ([], 200, None)
+    assert req.logged[0][0].startswith("MP0100: PythonOutputFilter m::f: RuntimeError")
+
+
+# -- import_dispatch (PythonImport) --------------------------------------------------------------
+
+
+def import_settings(directory: str, **kwargs: Any) -> types.SimpleNamespace:
+    return types.SimpleNamespace(python_path=f"[{directory!r}] + sys.path", **kwargs)
+
+
+def test_import_dispatch_module_and_function(
+    dispatcher: Dispatcher,
+    env: DispatchEnv,
+    handlers: tuple[str, str],
+    logged: list[tuple[str, int, object]],
 ) -> None:
     name, directory = handlers
-    logged: list[tuple[str, int, object]] = []
-    env.log_error = lambda message, level, server: logged.append((message, level, server))
-    env.main_server = FakeServer({"PythonPath": f"[{directory!r}] + sys.path"})
-    dispatcher.import_dispatch(f"{name}::start")
+    settings = import_settings(directory)
+    dispatcher.import_dispatch(name, settings)
+    assert sys.modules[name].STARTED == [], "module only: nothing called"
+    dispatcher.import_dispatch(f" {name} :: start ", settings)
     assert sys.modules[name].STARTED == ["started"]
-    assert not logged
-    dispatcher.import_dispatch(name)  # module only
-    dispatcher.import_dispatch(f"{name}::start_fails")
-    assert logged[0][0].startswith(f"MP0101: PythonImport {name}::start_fails: RuntimeError")
-    assert logged[0][2] is env.main_server
+    assert sys.path[0] == directory
+    assert logged == []
+    assert env.importer.seen == [(name, True, False)] * 2  # type: ignore[attr-defined]
+
+
+def test_import_dispatch_passes_the_settings(
+    dispatcher: Dispatcher, env: DispatchEnv, handlers: tuple[str, str]
+) -> None:
+    name, directory = handlers
+    dispatcher.import_dispatch(name, import_settings(directory, autoreload=False, debug=True))
+    assert env.importer.seen == [(name, False, True)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        ("::start_fails", "RuntimeError: cannot start"),
+        ("::exits", "SystemExit: 3"),
+        ("::nothere", "AttributeError: module "),
+        ("_broken", "RuntimeError: cannot load <this>"),
+    ],
+)
+def test_import_dispatch_failure_is_logged(
+    dispatcher: Dispatcher,
+    env: DispatchEnv,
+    handlers: tuple[str, str],
+    logged: list[tuple[str, int, object]],
+    entry: str,
+    error: str,
+) -> None:
+    name, directory = handlers
+    dispatcher.import_dispatch(name + entry, import_settings(directory))  # does not raise
+    header, level, server = logged[0]
+    assert header.startswith(f"MP0101: PythonImport {name}{entry}: {error}")
+    assert header.endswith(" (interpreter 'test.example.com')")
+    assert (level, server) == (APLOG_ERR, env.main_server)
+    assert all(line.startswith(f"PythonImport {name}{entry}: ") for line, _, _ in logged[1:])
+
+
+def test_import_dispatch_missing_module(
+    dispatcher: Dispatcher, logged: list[tuple[str, int, object]]
+) -> None:
     dispatcher.import_dispatch("mp_no_such_module_xyz::f")
-    assert any("ModuleNotFoundError" in message for message, _, _ in logged)
+    assert logged[0][0].startswith(
+        "MP0101: PythonImport mp_no_such_module_xyz::f: ModuleNotFoundError: "
+    )
 
 
 # -- logging bridge ------------------------------------------------------------
@@ -793,8 +842,12 @@ def test_apache_adapter_init(monkeypatch: pytest.MonkeyPatch) -> None:
         callback = apache.init("vhost.example", "main-server")
         assert (apache.interpreter, apache.main_server) == ("vhost.example", "main-server")
         assert sys.argv == ["mod_python"]
-        for method in ("HandlerDispatch", "ConnectionDispatch", "FilterDispatch", "ImportDispatch"):
-            assert callable(getattr(callback, method))
+        assert isinstance(callback.dispatcher, Dispatcher)
+        assert callback.resolve == callback.dispatcher.resolve
+        assert callback.report == callback.dispatcher.report
+        assert callback.ImportDispatch == callback.dispatcher.import_dispatch
+        assert callback.dispatcher.env.interpreter == "vhost.example"
+        assert callback.dispatcher.env.main_server == "main-server"
         print("to the log")
         sys.stderr.write("oops\n")
         logging.getLogger("mod_python.test").log(NOTICE, "notice")

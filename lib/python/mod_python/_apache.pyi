@@ -94,6 +94,29 @@ class table:
 make_table = table
 
 # ---------------------------------------------------------------------------
+# compiled settings
+# ---------------------------------------------------------------------------
+
+@final
+class settings(tuple[str | bool | None, ...]):
+    """The Python* directives in effect, as the dispatcher reads them
+    (req._settings()); a struct sequence."""
+
+    n_fields: Final[int]
+    n_sequence_fields: Final[int]
+    n_unnamed_fields: Final[int]
+    @property
+    def python_path(self) -> str | None: ...
+    @property
+    def interpreter(self) -> str | None: ...
+    @property
+    def debug(self) -> bool: ...
+    @property
+    def pdb(self) -> bool: ...
+    @property
+    def autoreload(self) -> bool: ...
+
+# ---------------------------------------------------------------------------
 # finfo
 # ---------------------------------------------------------------------------
 
@@ -453,7 +476,10 @@ class mp_request:
         headers: list[tuple[str, str]],
         exc_info: _ExcInfo | None = None,
     ) -> Callable[..., None]: ...
+    def _settings(self) -> settings: ...
     # -- the internal API of mod_python.wsgi --
+    def _wsgi_flags(self) -> tuple[bool, bool]:
+        """(wsgi.multithread, wsgi.multiprocess) for this server's MPM."""
     def _wsgi_options(self) -> tuple[str | None, bool, bool]:
         """(application, autoreload, debug) from the merged configuration."""
     @overload

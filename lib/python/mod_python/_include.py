@@ -34,7 +34,6 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from mod_python._dispatch import config_value
 from mod_python._importer import default_path_manager
 
 TYPE_CHECKING = False
@@ -136,9 +135,9 @@ def _page_builtins(namespace: dict[str, Any], out: SSIOutput) -> None:
 
 def _apply_python_path(req: mp_request) -> None:
     """Honour a PythonPath in effect for the page, as handlers do."""
-    value = config_value(req.get_config(), "PythonPath")
+    value = req._settings().python_path
     if value:
-        default_path_manager.apply_python_path(str(value))
+        default_path_manager.apply_python_path(value)
 
 
 def run(req: mp_request, kind: str, code: str) -> str | bytes:

@@ -325,36 +325,18 @@ def _log3(message: str, level: int, server: mp_server | None) -> None:
 
 
 class CallBack:
-    """The object C holds per interpreter; its methods are the entry points.
+    """The object C keeps per interpreter, created by :func:`init`.
 
-    Each method is a thin wrapper around :class:`mod_python._dispatch.Dispatcher`
-    and never raises.
+    C's handler loop (``src/mp_dispatch.c``) runs every phase, filter and
+    connection handler; it takes ``resolve`` and ``report`` from here once,
+    at interpreter start.  ``ImportDispatch`` runs a ``PythonImport`` entry.
     """
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
-        # C fetches these four once per interpreter: hand it the
-        # dispatcher's own methods, one Python call less per phase.
-        self.HandlerDispatch = dispatcher.handler_dispatch  # type: ignore[method-assign]
-        self.ConnectionDispatch = dispatcher.connection_dispatch  # type: ignore[method-assign]
-        self.FilterDispatch = dispatcher.filter_dispatch  # type: ignore[method-assign]
-        self.ImportDispatch = dispatcher.import_dispatch  # type: ignore[method-assign,assignment]
-
-    def HandlerDispatch(self, req: Any) -> int:
-        """Run the handler list of ``req.phase``; returns the phase result."""
-        return self.dispatcher.handler_dispatch(req)
-
-    def ConnectionDispatch(self, conn: Any) -> int:
-        """Run the connection handler; returns its result (500 on error)."""
-        return self.dispatcher.connection_dispatch(conn)
-
-    def FilterDispatch(self, filt: Any) -> None:
-        """Call a filter once; errors disable (or, with debug, close) it."""
-        self.dispatcher.filter_dispatch(filt)
-
-    def ImportDispatch(self, name: str) -> None:
-        """Run one PythonImport entry (``module`` or ``module::func``)."""
-        self.dispatcher.import_dispatch(name)
+        self.resolve = dispatcher.resolve
+        self.report = dispatcher.report
+        self.ImportDispatch = dispatcher.import_dispatch
 
 
 def _install_logging() -> None:
@@ -374,7 +356,6 @@ def init(name: str, server: mp_server) -> CallBack:
     _install_logging()
     env = DispatchEnv(
         interpreter=name,
-        server_return=SERVER_RETURN,
         log_error=_log3,
         exists_config_define=exists_config_define,
         main_server=server,

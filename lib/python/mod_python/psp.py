@@ -357,8 +357,7 @@ class PSP:
 
 
 def _debug(req: mp_request) -> bool:
-    config = req.get_config()
-    return "PythonDebug" in config and str(config["PythonDebug"]) == "1"
+    return bool(req._settings().debug)
 
 
 def handler(req: mp_request) -> int:

@@ -708,11 +708,11 @@ def handler(req: mp_request) -> int:
         req.allow_methods(list(ALLOWED_METHODS), 1)
         _raise(apache.HTTP_METHOD_NOT_ALLOWED)
     module_file, object_path, stamp = _locate(req)
-    config = req.get_config()
-    debug = config.get("PythonDebug") == "1"
+    settings = req._settings()
+    debug = settings.debug
     page = page_cache.page(
         module_file,
-        autoreload=config.get("PythonAutoReload") != "0",
+        autoreload=settings.autoreload,
         log=_notice_log(req) if debug else None,
         stamp=stamp,
     )

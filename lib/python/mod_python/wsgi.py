@@ -207,37 +207,20 @@ def _option(req: mp_request, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def script_name(req: mp_request) -> str | None:
-    """The SCRIPT_NAME for ``req``, or None when outside ``base_uri``."""
-    base = _option(req, BASE_URI_OPTION)
-    uri = str(req.uri or "")
-    if base is not None:
-        if base.endswith("/"):
-            raise ValueError(f"{BASE_URI_OPTION} must not end with '/': {base!r}")
-        if not (uri == base or uri.startswith(base + "/")):
-            return None
-        return base
-    hlist = req.hlist
-    if hlist is not None and hlist.is_location and hlist.directory:
-        location = str(hlist.directory).rstrip("/")
-        if uri == location or uri.startswith(location + "/"):
-            return location
-    return ""
-
-
 _base: dict[str, Any] = {}
 # str objects of common environ keys and their last values, kept for
 # req._wsgi_environ() (which fills it); one per interpreter.
 _cache: list[Any] = []
 
 
-def _base_environ() -> dict[str, Any]:
+def _base_environ(req: mp_request) -> dict[str, Any]:
     """The ``wsgi.*`` keys that are the same for every request."""
     if not _base:
+        multithread, multiprocess = req._wsgi_flags()
         _base.update({
             "wsgi.version": (1, 0),
-            "wsgi.multithread": bool(apache.mpm_query(apache.AP_MPMQ_IS_THREADED)),
-            "wsgi.multiprocess": bool(apache.mpm_query(apache.AP_MPMQ_IS_FORKED)),
+            "wsgi.multithread": multithread,
+            "wsgi.multiprocess": multiprocess,
             "wsgi.run_once": False,
             "wsgi.file_wrapper": FileWrapper,
         })
@@ -246,7 +229,7 @@ def _base_environ() -> dict[str, Any]:
 
 def build_environ(req: mp_request, script: str) -> dict[str, Any]:
     """The WSGI environ for ``req`` with ``SCRIPT_NAME`` ``script``."""
-    environ: dict[str, Any] = req._wsgi_environ(_base_environ(), _cache, script)
+    environ: dict[str, Any] = req._wsgi_environ(_base_environ(req), _cache, script)
     environ["wsgi.input"] = InputStream(req)
     environ["wsgi.errors"] = ErrorStream(req)
     return environ
@@ -321,7 +304,7 @@ def handler(req: mp_request) -> int:
     app = _application(req)
     if app is None:
         return DECLINED
-    environ = req._wsgi_environ(_base or _base_environ(), _cache)
+    environ = req._wsgi_environ(_base or _base_environ(req), _cache)
     if environ is None:
         req.log_error(
             f"MP0711: mod_python.wsgi: {req.uri} is outside "

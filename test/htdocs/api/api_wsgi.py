@@ -72,6 +72,8 @@ def badargs(req):
         "headers=[str]": err(lambda: sr("200 OK", ["a"])),
         "headers=[(a,1)]": err(lambda: sr("200 OK", [("a", 1)])),
         "headers=[(a,b,c)]": err(lambda: sr("200 OK", [("a", "b", "c")])),
+        "header CRLF": err(lambda: sr("200 OK", [("a", "b\r\nX-Evil: 1")])),
+        "status LF": err(lambda: sr("200 OK\nX-Evil: 1", [])),
         "exc_info=bad": err(lambda: sr("200 OK", [], "x")),
         "missing headers": err(lambda: sr("200 OK")),
     }
