@@ -31,6 +31,10 @@ from typing import Any, ClassVar
 
 from mod_python._parse import parse_cookie_header
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
+
 __all__ = [
     "DOWNGRADE",
     "EXCEPTION",
@@ -357,7 +361,7 @@ def parse_cookie(s: str, Class: type[Cookie] = Cookie,
     return Class.parse(s, names, **kw)
 
 
-def _cookie_header(req: Any) -> str:
+def _cookie_header(req: mp_request) -> str:
     headers = req.headers_in
     if type(headers).__module__ == "_apache":
         # An Apache table looks the name up case-insensitively and gives a
@@ -373,7 +377,7 @@ def _cookie_header(req: Any) -> str:
                      if str(k).lower() == "cookie")
 
 
-def get_cookies(req: Any, Class: type[Cookie] = Cookie,
+def get_cookies(req: mp_request, Class: type[Cookie] = Cookie,
                 **kw: Any) -> dict[str, Cookie]:
     """All cookies of the request (several Cookie headers are joined)."""
     header = _cookie_header(req)
@@ -382,7 +386,7 @@ def get_cookies(req: Any, Class: type[Cookie] = Cookie,
     return Class.parse(header, **kw)
 
 
-def get_cookie(req: Any, name: str, Class: type[Cookie] = Cookie,
+def get_cookie(req: mp_request, name: str, Class: type[Cookie] = Cookie,
                **kw: Any) -> Cookie | None:
     """The cookie *name* of the request, or None."""
     header = _cookie_header(req)
@@ -391,7 +395,7 @@ def get_cookie(req: Any, name: str, Class: type[Cookie] = Cookie,
     return Class.parse(header, names=(name,), **kw).get(name)
 
 
-def add_cookie(req: Any, cookie: Cookie | str, value: Any = "",
+def add_cookie(req: mp_request, cookie: Cookie | str, value: Any = "",
                **kw: Any) -> None:
     """Add a ``Set-Cookie`` header; *cookie* is a Cookie or a name (then a
     plain Cookie is made from *value* and *kw*).  The first cookie of a

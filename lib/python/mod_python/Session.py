@@ -49,6 +49,12 @@ from typing import Any, ClassVar
 
 from mod_python import Cookie
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from _apache import mp_request, table
+
 __all__ = [
     "CLEANUP_CHANCE",
     "COOKIE_NAME",
@@ -115,7 +121,7 @@ def true_or_false(item: object) -> bool:
     raise ValueError(f"expected a boolean option, got {item!r}")
 
 
-def _option(options: Any, *names: str, default: Any = None) -> Any:
+def _option(options: table | Mapping[str, Any], *names: str, default: Any = None) -> Any:
     """The first of *names* present in the PythonOption table."""
     for name in names:
         value = options.get(name)
@@ -150,7 +156,7 @@ class BaseSession(dict[str, Any]):
     starts.  An invalid explicit *sid* raises ValueError.
     """
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, lock: int | bool = 1,
                  timeout: float = 0) -> None:
         super().__init__()
@@ -408,7 +414,7 @@ class MemorySession(BaseSession):
     _store: ClassVar[dict[str, dict[str, Any]]] = {}
     _store_lock = threading.Lock()
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, timeout: float = 0,
                  lock: int | bool = 1) -> None:
         super().__init__(req, sid=sid, secret=secret, lock=lock,
@@ -451,7 +457,7 @@ class DbmSession(BaseSession):
     """All sessions in one dbm file (``mp_sess.dbm`` by default); every
     access holds the cross-process mutex with index 0."""
 
-    def __init__(self, req: Any, dbm: str | None = None,
+    def __init__(self, req: mp_request, dbm: str | None = None,
                  sid: str | None = None, secret: str | bytes | None = None,
                  dbmtype: ModuleType | None = None,
                  timeout: float = 0, lock: int | bool = 1) -> None:
@@ -532,7 +538,7 @@ class DbmSession(BaseSession):
 class FileSession(BaseSession):
     """One pickle file per session in ``<directory>/mp_sess/<sid[:2]>/``."""
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, timeout: float = 0,
                  lock: int | bool = 1, fast_cleanup: int | bool = -1,
                  verify_cleanup: int | bool = -1) -> None:
@@ -783,7 +789,7 @@ _TYPES: dict[str, type[BaseSession]] = {
 }
 
 
-def Session(req: Any, sid: str | None = None,
+def Session(req: mp_request, sid: str | None = None,
             secret: str | bytes | None = None, timeout: float = 0,
             lock: int | bool = 1) -> BaseSession:
     """The session of *req*, of the type named by ``PythonOption

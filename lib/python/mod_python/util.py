@@ -50,6 +50,10 @@ from mod_python._parse import (
     split_plain_form,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request, table
+
 __all__ = [
     "Field",
     "FieldList",
@@ -258,7 +262,7 @@ class FieldList(list[Field]):
 # ---------------------------------------------------------------------------
 
 
-def _headers_table(headers: list[tuple[str, str]]) -> Any:
+def _headers_table(headers: list[tuple[str, str]]) -> table | dict[str, str]:
     try:
         from mod_python import apache
 
@@ -270,7 +274,7 @@ def _headers_table(headers: list[tuple[str, str]]) -> Any:
     return table
 
 
-def _int_option(options: Mapping[str, Any], name: str, default: int) -> int:
+def _int_option(options: Mapping[str, Any] | table, name: str, default: int) -> int:
     raw = options.get(name)
     if raw is None:
         return default
@@ -294,7 +298,7 @@ class FieldStorage:
     #: File parts up to this size stay in memory, bigger ones go to disk.
     spool_threshold: int = 256 * 1024
 
-    def __init__(self, req: Any, keep_blank_values: int | bool = 0,
+    def __init__(self, req: mp_request, keep_blank_values: int | bool = 0,
                  strict_parsing: int | bool = 0,
                  file_callback: Callable[[str], IO[bytes]] | None = None,
                  field_callback: Callable[[], IO[bytes]] | None = None, *,
@@ -311,7 +315,7 @@ class FieldStorage:
         self.field_callback = field_callback
         self.encoding = encoding
         try:
-            options = req.get_options()
+            options: Mapping[str, Any] | table = req.get_options()
         except AttributeError:
             options = {}
         self.max_fields = (max_fields if max_fields is not None else
@@ -627,7 +631,7 @@ class FieldStorage:
 # ---------------------------------------------------------------------------
 
 
-def redirect(req: Any, location: str, permanent: int | bool = 0,
+def redirect(req: mp_request, location: str, permanent: int | bool = 0,
              text: str | None = None) -> NoReturn:
     """Answer with a redirect to *location* and stop the request.
 
