@@ -1,6 +1,6 @@
 /*
  * mp_connection.c: the _apache.mp_conn type over a conn_rec.  See
- * mp_server.h: the owner (a request object, or the connection-handler
+ * mp_connection.h: the owner (a request object, or the connection-handler
  * dispatch) calls mp_connection_invalidate() before the connection pool
  * goes, after which everything raises RuntimeError("connection has
  * expired").
@@ -12,6 +12,7 @@
  * (PyMem_Raw*), never Python objects.
  */
 #include "mp_interp.h"
+#include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_table.h"
 #include "mp_util.h"

@@ -7,6 +7,7 @@
 #include "mp_interp.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
+#include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_util.h"
 
@@ -29,10 +30,11 @@ static const char *const resolve_keywords[] = {
 /* set-up, once per interpreter                                       */
 /* ------------------------------------------------------------------ */
 
-int
-mp_dispatch_setup(mp_interp *ip, PyObject *callback)
+/* Take resolve and report from the interpreter's CallBack object and make
+ * the cache.  0, or -1 with an exception set. */
+static int
+take_entry_points(MpModuleState *st, PyObject *callback)
 {
-    MpModuleState *st = ip->state;
     PyObject *resolve = NULL, *report = NULL, *kwnames = NULL, *cache = NULL;
     Py_ssize_t i;
 
@@ -62,6 +64,29 @@ error:
     Py_XDECREF(kwnames);
     Py_XDECREF(cache);
     return -1;
+}
+
+int
+mp_dispatch_set_up(mp_interp *ip, server_rec *main_server)
+{
+    PyObject *apache, *server = NULL;
+    int rc = -1;
+
+    if ((apache = PyImport_ImportModule("mod_python.apache")) == NULL
+        || (server = mp_server_new(ip->state, main_server)) == NULL) {
+        goto done;
+    }
+    ip->dispatcher = PyObject_CallMethod(apache, "init", "sO", ip->name,
+                                         server);
+    if (ip->dispatcher == NULL
+        || take_entry_points(ip->state, ip->dispatcher) < 0) {
+        goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(server);
+    Py_XDECREF(apache);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */

@@ -15,9 +15,11 @@
 #include "mp_filter.h"
 #include "mp_include.h"
 #include "mp_interp.h"
+#include "mp_module.h"
 #include "mp_mutex.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
+#include "mp_request_conf.h"
 #include "mp_version.h"
 
 #include "http_connection.h"
@@ -258,7 +260,7 @@ mp_hook_process_connection(conn_rec *c)
 static PyObject *
 import_one(mp_interp *ip, const char *module, const mp_settings *set)
 {
-    PyObject *settings = mp_module_settings(ip->state, set);
+    PyObject *settings = mp_request_settings(ip->state, set);
     PyObject *res = NULL;
 
     if (settings != NULL) {
@@ -268,6 +270,12 @@ import_one(mp_interp *ip, const char *module, const mp_settings *set)
     }
     return res;
 }
+
+/* What mp_interp.c needs from above it (see mp_interp_layers). */
+static const mp_interp_layers layers = {
+    mp_module_initfunc,
+    mp_dispatch_set_up,
+};
 
 /* Start Python in this child, then run the main server's PythonImport
  * entries in configuration order. */
@@ -279,7 +287,7 @@ mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
     int i;
 
     mp_mutex_child_init(pchild, s);
-    if (mp_interp_child_init(pchild, s) != APR_SUCCESS) {
+    if (mp_interp_child_init(pchild, s, &layers) != APR_SUCCESS) {
         return;
     }
     /* The main server's default interpreter serves most requests: create

@@ -10,8 +10,6 @@
  */
 #include "mp_interp.h"
 #include "mp_config.h"
-#include "mp_dispatch.h"
-#include "mp_server.h"
 #include "mp_version.h"
 
 #include "scoreboard.h"
@@ -29,6 +27,7 @@ static struct {
     server_rec *main_server;
     apr_thread_mutex_t *lock;       /* guards creation in `interps` */
     mp_interp *interps;             /* append-only, published complete */
+    const mp_interp_layers *layers;
     int ready;
 } mp_proc;
 
@@ -321,7 +320,6 @@ run_site(void)
 static int
 setup_interp(mp_interp *ip)
 {
-    PyObject *apache = NULL, *server = NULL;
     int rc = -1;
 
     if (run_site() < 0) {
@@ -335,20 +333,7 @@ setup_interp(mp_interp *ip)
     if (prepend_package_dir() < 0) {
         goto done;
     }
-    apache = PyImport_ImportModule("mod_python.apache");
-    if (apache == NULL) {
-        goto done;
-    }
-    server = mp_server_new(ip->state, mp_proc.main_server);
-    if (server == NULL) {
-        goto done;
-    }
-    ip->dispatcher = PyObject_CallMethod(apache, "init", "sO", ip->name,
-                                         server);
-    if (ip->dispatcher == NULL) {
-        goto done;
-    }
-    if (mp_dispatch_setup(ip, ip->dispatcher) < 0) {
+    if (mp_proc.layers->set_up(ip, mp_proc.main_server) < 0) {
         goto done;
     }
     ip->cleanups = PyList_New(0);
@@ -358,8 +343,6 @@ setup_interp(mp_interp *ip)
     check_version(mp_proc.main_server);
     rc = 0;
 done:
-    Py_XDECREF(server);
-    Py_XDECREF(apache);
     return rc;
 }
 
@@ -822,7 +805,8 @@ mp_interp_register_hooks(apr_pool_t *p)
 }
 
 apr_status_t
-mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
+mp_interp_child_init(apr_pool_t *pchild, server_rec *s,
+                     const mp_interp_layers *layers)
 {
     mp_srv_config *sc = mp_config_srv(s);
     PyConfig config;
@@ -843,7 +827,8 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
     if (!python_readable(pchild, s, sc->python_home)) {
         return APR_EACCES;
     }
-    if (PyImport_AppendInittab("_apache", mp_module_initfunc) < 0) {
+    mp_proc.layers = layers;
+    if (PyImport_AppendInittab("_apache", layers->module_init) < 0) {
         return APR_EGENERAL;
     }
 

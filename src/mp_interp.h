@@ -41,7 +41,7 @@
 #ifndef MP_INTERP_H
 #define MP_INTERP_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 
 typedef struct mp_interp mp_interp;
 
@@ -62,8 +62,21 @@ struct mp_interp {
  * graceful restart before the MPM looks for it (see restart_wait). */
 void mp_interp_register_hooks(apr_pool_t *p);
 
-/* Start Python in this child; logs and returns non-OK on failure. */
-apr_status_t mp_interp_child_init(apr_pool_t *pchild, server_rec *s);
+/* What this file needs from the layers above it, given at child start so
+ * that it includes none of them: the init function of the _apache module
+ * (registered with PyImport_AppendInittab), and the set-up of a new
+ * interpreter once _apache is imported, which fills ip->dispatcher
+ * (mp_dispatch_set_up: mod_python.apache.init() and the dispatcher's entry
+ * points); it returns 0, or -1 with an exception set. */
+typedef struct {
+    PyObject *(*module_init)(void);
+    int (*set_up)(mp_interp *ip, server_rec *main_server);
+} mp_interp_layers;
+
+/* Start Python in this child; logs and returns non-OK on failure.
+ * `layers` must live as long as the process. */
+apr_status_t mp_interp_child_init(apr_pool_t *pchild, server_rec *s,
+                                  const mp_interp_layers *layers);
 
 /* Whether Python started in this process. */
 int mp_interp_ready(void);

@@ -14,7 +14,7 @@
 #ifndef MP_REQUEST_H
 #define MP_REQUEST_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 
 typedef struct {
     PyObject_HEAD
@@ -74,5 +74,11 @@ void mp_request_invalidate(MpRequestObject *self);
 
 /* request_rec of a request object, or NULL with an exception set. */
 request_rec *mp_request_rec(PyObject *obj);
+
+/* Create the type in module (exec slot of mp_module.c) with the methods of
+ * req_methods plus those of each NULL-terminated slice (mp_request_conf.h,
+ * mp_request_io.h, ...); 0, or -1 with an exception set. */
+int mp_request_init(PyObject *module, MpModuleState *st,
+                    PyMethodDef **slices);
 
 #endif /* MP_REQUEST_H */
