@@ -137,7 +137,7 @@ def burst(server, paths):
     def one(path):
         client = server.client(timeout=30.0)
         start.wait()
-        for attempt in range(50):
+        for _attempt in range(50):
             try:
                 r = client.get(path)
                 break
