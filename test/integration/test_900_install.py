@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -119,3 +120,73 @@ def test_uninstall_refuses_while_enabled(builddir: Path, installed: Installed) -
     assert "a2dismod python" in r.stderr
     assert installed.module.is_file()
     assert (installed.package / "apache.py").is_file()
+
+
+# ---------------------------------------------------------------- bootstrap
+
+BUILD_PACKAGES = {"apache2", "apache2-dev", "autoconf", "gcc", "libc6-dev",
+                  "make", "python3-dev"}
+
+APT_GET_STUB = """#!/bin/sh
+# Records its arguments; "installing" autoconf links the real one in.
+echo "$*" >> {log}
+case " $* " in *" install "*" autoconf "*) {ln} -sf {autoconf} {bindir}/autoconf ;; esac
+exit 0
+"""
+
+
+def test_bootstrap_installs_build_dependencies_only(env: TestEnv, tmp_path: Path) -> None:
+    """bootstrap, as root with apt-get, for a host that lacks autoconf and
+    whose Python lacks Flask and Django: it installs autoconf and no test
+    package (the old bootstrap also installed python3-flask and
+    python3-django).  apt-get and id are stubs; autoconf is hidden from PATH;
+    flask and django are made unimportable through PYTHONPATH."""
+    real = {n: shutil.which(n) for n in
+            ("sh", "dirname", "sed", "cat", "make", "autoconf", "apxs2",
+             "apxs", "gcc", "cc")}
+    cc = subprocess.run([env.apxs, "-q", "CC"], capture_output=True,
+                        text=True, check=False).stdout.split()
+    if cc:
+        real[cc[0]] = shutil.which(cc[0])
+    missing = [n for n in ("sh", "make", "autoconf", "gcc") if not real[n]]
+    if missing or not (real["apxs2"] or real["apxs"]):
+        _fail_or_skip(f"build tools missing: {missing or 'apxs'}")
+    srcdir = env.srcdir
+    if not (srcdir / "configure").is_file():
+        _fail_or_skip("no generated configure in the source tree")
+
+    tree = tmp_path / "tree"
+    (tree / "build-aux").mkdir(parents=True)
+    shutil.copy2(srcdir / "build-aux" / "bootstrap", tree / "build-aux")
+    shutil.copy2(srcdir / "configure.ac", tree)
+    shutil.copy2(srcdir / "configure", tree)
+    os.utime(tree / "configure")      # newer than configure.ac: no autoconf run
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name, path in real.items():
+        if path and name != "autoconf":
+            (bindir / name).symlink_to(path)
+    log = tmp_path / "apt-get.log"
+    stub = bindir / "apt-get"
+    stub.write_text(APT_GET_STUB.format(log=log, autoconf=real["autoconf"],
+                                        bindir=bindir, ln=shutil.which("ln")))
+    stub.chmod(0o755)
+    (bindir / "id").write_text('#!/bin/sh\necho 0\n')
+    (bindir / "id").chmod(0o755)
+    poison = tmp_path / "poison"
+    poison.mkdir()
+    for m in ("flask", "django", "pytest", "requests"):
+        (poison / f"{m}.py").write_text("raise ImportError('hidden by the test')\n")
+
+    r = subprocess.run(["sh", str(tree / "build-aux" / "bootstrap"), "--no-configure"],
+                       capture_output=True, text=True, check=False,
+                       env={"PATH": str(bindir), "PYTHONPATH": str(poison),
+                            "HOME": str(tmp_path), "LANG": "C"})
+    calls = log.read_text().splitlines() if log.exists() else []
+    assert r.returncode == 0, (r.stdout, r.stderr, calls)
+    installs = [c.split() for c in calls if c.split()[:1] == ["install"]]
+    assert installs, calls                # autoconf was installed
+    for args in installs:
+        packages = {a for a in args[1:] if not a.startswith("-")}
+        assert packages <= BUILD_PACKAGES, calls
+    assert "autoconf" in installs[0]
