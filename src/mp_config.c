@@ -5,6 +5,7 @@
  * create/merge, directive handlers, then the command table.
  */
 #include "mp_config.h"
+#include "mp_config_check.h"
 #include "mp_filter.h"
 
 #include "apr_fnmatch.h"
@@ -554,7 +555,7 @@ static const char *
 mp_cmd_string(cmd_parms *cmd, void *dconf, const char *val)
 {
     set_directive(cmd, dconf, cmd->cmd->name, val, 1);
-    return NULL;
+    return mp_config_check_string(cmd, val);
 }
 
 static const char *
@@ -570,7 +571,7 @@ mp_cmd_option(cmd_parms *cmd, void *dconf, const char *key, const char *val)
     if (at_server_level(cmd)) {
         apr_table_set(mp_config_srv(cmd->server)->options, key, val);
     }
-    return NULL;
+    return mp_config_check_option(cmd, key, val);
 }
 
 static const char *
@@ -633,7 +634,7 @@ mp_cmd_home(cmd_parms *cmd, void *dconf, const char *home)
         return "PythonHome must be an absolute path";
     }
     mp_config_srv(cmd->server)->python_home = home;
-    return NULL;
+    return mp_config_check_home(cmd, home);
 }
 
 /* ------------------------------------------------------------------ */
