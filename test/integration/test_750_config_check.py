@@ -11,7 +11,6 @@ import re
 import subprocess
 
 import pytest
-
 from harness import HttpdServer
 
 
@@ -89,8 +88,8 @@ def test_real_python_home_passes(httpd, env):
 # -- PythonPath ---------------------------------------------------------------
 
 @pytest.mark.parametrize("expr, message", [
-    ("/srv/app", r"is not a Python expression: it must start with a name, a "
-                 r"list or a string, not '/'"),
+    ("/srv/app", (r"is not a Python expression: it must start with a name, "
+                  r"a list or a string, not '/'")),
     ("\"sys.path + ['/srv/app'\"", r"the '\[' of column 12 is not closed"),
     ("\"sys.path + ['/srv/app]\"", r"the string starting at column 13 is not closed"),
     ("\"['/a') + sys.path\"", r"'\)' at column 6 does not close the '\[' of column 1"),

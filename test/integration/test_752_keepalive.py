@@ -21,7 +21,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from harness import HttpdServer
 
 ANCHOR_SO = Path("/usr/lib/apache2/modules/mod_python.so")

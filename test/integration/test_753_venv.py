@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from harness import HttpdServer, TestEnv
 
 pytestmark = pytest.mark.skipif(
@@ -86,7 +85,8 @@ def test_handler_imports_a_package_installed_only_in_the_venv(server, venv):
     assert d["module"].startswith(str(venv) + "/")
     assert d["prefix"] == str(venv)
     assert d["base_prefix"] != str(venv)
-    assert Path(d["base_prefix"], "lib", "python%d.%d" % tuple(d["version"]),
+    major, minor = d["version"]
+    assert Path(d["base_prefix"], "lib", f"python{major}.{minor}",
                 "os.py").is_file()
 
 
@@ -102,7 +102,7 @@ def test_venv_site_packages_come_before_the_systems(server, venv):
                and p.endswith("site-packages")]
     system_sp = [i for i, p in enumerate(path)
                  if not p.startswith(str(venv) + "/")
-                 and (p.endswith("site-packages") or p.endswith("dist-packages"))]
+                 and p.endswith(("site-packages", "dist-packages"))]
     assert venv_sp, path
     assert system_sp, path          # --system-site-packages: both are there
     assert max(venv_sp) < min(system_sp), path

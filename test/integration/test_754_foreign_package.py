@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from harness import HttpdServer
 from harness.env import SRC_DIR
 

@@ -18,26 +18,26 @@ def handler(req):
     c = req.connection
     q = req.args or ""
     req.content_type = "text/plain"
-    lines = ["before=%d" % c.keepalive]
+    lines = [f"before={c.keepalive}"]
     if q == "write":
         req.write("start\n")
-        lines.append("after_write=%d" % c.keepalive)
+        lines.append(f"after_write={c.keepalive}")
     elif q == "empty":
         req.write("")
-        lines.append("after_empty=%d" % c.keepalive)
+        lines.append(f"after_empty={c.keepalive}")
         req.status = 201
         req.headers_out["X-After-Empty"] = "yes"
     else:
         req.write("start\n", 0)
-        lines.append("after_unflushed=%d" % c.keepalive)
+        lines.append(f"after_unflushed={c.keepalive}")
         req.flush()
-        lines.append("after_flush=%d" % c.keepalive)
-    lines.append("keepalives=%d" % c.keepalives)
+        lines.append(f"after_flush={c.keepalive}")
+    lines.append(f"keepalives={c.keepalives}")
     req.write("\n".join(lines) + "\n")
     return apache.OK
 
 
 def loghandler(req):
-    req.log_error("ka_report log phase keepalive=%d" % req.connection.keepalive,
+    req.log_error(f"ka_report log phase keepalive={req.connection.keepalive}",
                   apache.APLOG_NOTICE)
     return apache.OK

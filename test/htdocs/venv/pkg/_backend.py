@@ -28,8 +28,8 @@ def _files() -> list[tuple[str, bytes]]:
     out.append((f"{DIST_INFO}/METADATA",
                 f"Metadata-Version: 2.1\nName: {NAME}\nVersion: {VERSION}\n".encode()))
     out.append((f"{DIST_INFO}/WHEEL",
-                b"Wheel-Version: 1.0\nGenerator: _backend\nRoot-Is-Purelib: true\n"
-                b"Tag: py3-none-any\n"))
+                (b"Wheel-Version: 1.0\nGenerator: _backend\n"
+                 b"Root-Is-Purelib: true\nTag: py3-none-any\n")))
     return out
 
 
