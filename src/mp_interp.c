@@ -26,6 +26,7 @@ static struct {
     apr_thread_mutex_t *lock;       /* guards creation in `interps` */
     mp_interp *interps;             /* append-only, published complete */
     int ready;
+    int unavailable_logged;         /* why Python is not there was logged */
 } mp_proc;
 
 int
@@ -445,9 +446,9 @@ mp_interp_acquire(const char *name, server_rec *s)
     PyThreadState *ts;
 
     if (!mp_proc.ready) {
-        static int logged;      /* once per child: no log spam */
-
-        if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED)) {
+        /* Once per child, and not at all when start-up said why. */
+        if (!__atomic_exchange_n(&mp_proc.unavailable_logged, 1,
+                                 __ATOMIC_RELAXED)) {
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
                          "Python is not available in this process (see the "
                          "start-up errors above); Python handlers answer "
@@ -708,6 +709,7 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
     }
     rv = mp_startup_python(pchild, s);
     if (rv != APR_SUCCESS) {
+        mp_proc.unavailable_logged = 1;     /* it logged why */
         return rv;
     }
 

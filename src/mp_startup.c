@@ -456,6 +456,9 @@ mp_startup_python(apr_pool_t *pchild, server_rec *s)
         return APR_EACCES;
     }
     if (PyImport_AppendInittab("_apache", mp_module_initfunc) < 0) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_APLOGNO(0003)
+                     "Python failed to start: cannot register the _apache "
+                     "module");
         return APR_EGENERAL;
     }
 

@@ -52,9 +52,10 @@ const char *mp_startup_package_dir(server_rec *main_server);
 /* Start Python in this child for main server s: check that the
  * installation (or venv) is readable by this user and of the right
  * version, initialise Python from a PyConfig, and check that the
- * mod_python package that Python will import is ours.  Each failure is
- * logged once (MP0002, MP0003, MP0030, MP0031); APR_SUCCESS with the GIL
- * held, else an APR error with Python not running. */
+ * mod_python package that Python will import is ours.  Every failure is
+ * logged here, in exactly one line (MP0002, MP0003, MP0030, MP0031,
+ * MP0032), so the caller logs nothing more; APR_SUCCESS with the GIL held,
+ * else an APR error with Python not running. */
 apr_status_t mp_startup_python(apr_pool_t *pchild, server_rec *s);
 
 #endif /* MP_STARTUP_H */
