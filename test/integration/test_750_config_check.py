@@ -151,3 +151,31 @@ def test_mutex_locks_not_a_number(httpd, value):
 ])
 def test_valid_options_pass(httpd, line):
     assert_passes(httpd, line)
+
+
+# -- .htaccess: the same check on the request path ------------------------------
+
+@pytest.fixture(scope="module")
+def served(httpd):
+    httpd.write_file("cfgcheck/bad/.htaccess",
+                     "PythonPath \"sys.path + ['/srv/app'\"\n")
+    httpd.write_file("cfgcheck/good/.htaccess",
+                     f"PythonPath \"sys.path + ['{httpd.htdocs}/basic']\"\n")
+    httpd.conf.directory("{htdocs}/cfgcheck", "AllowOverride All",
+                         "SetHandler mod_python", "PythonHandler basic_hello")
+    httpd.start()
+    return httpd
+
+
+def test_htaccess_pythonpath_that_does_not_parse_fails_the_request(served):
+    r = served.client().get("/cfgcheck/bad/x")
+    assert r.status == 500
+    line = served.log.wait_for(r"cfgcheck/bad/\.htaccess: MP0035: PythonPath "
+                               r"'sys\.path \+ \['/srv/app'': the '\[' of "
+                               r"column 12 is not closed", 0, 5)
+    assert line, served.log.tail(10)
+
+
+def test_htaccess_valid_pythonpath_serves(served):
+    r = served.client().get("/cfgcheck/good/x")
+    assert r.status == 200, r.text
