@@ -33,7 +33,7 @@ mp_config_check_home(cmd_parms *cmd, const char *home)
     if (why == NULL) {
         return NULL;
     }
-    if (info.is_venv && info.venv_version != NULL) {
+    if (info.version_mismatch) {
         return apr_pstrcat(cmd->pool, MP_APLOGNO(0034), why, NULL);
     }
     return apr_pstrcat(cmd->pool, MP_APLOGNO(0033), why, NULL);

@@ -153,6 +153,7 @@ inspect_venv(apr_pool_t *p, const char *home, const char *cfg,
                             home);
     }
     if (strcmp(info->venv_version, MP_BUILT_FOR) != 0) {
+        info->version_mismatch = 1;
         return apr_psprintf(p, "PythonHome %s is a virtual environment of "
                             "Python %s (%s), but mod_python was built for "
                             "Python " MP_BUILT_FOR " (%s): recreate it with "
@@ -167,10 +168,14 @@ inspect_venv(apr_pool_t *p, const char *home, const char *cfg,
     }
     /* home is the directory of the base executable: <prefix>/bin. */
     {
-        const char *slash = strrchr(base_bin, '/');
+        char *dir = apr_pstrdup(p, base_bin);
+        apr_size_t len = strlen(dir);
 
-        info->base_prefix = strcmp(slash + 1, "bin") == 0
-                            ? parent_dir(p, base_bin) : base_bin;
+        while (len > 1 && dir[len - 1] == '/') {
+            dir[--len] = '\0';
+        }
+        info->base_prefix = strcmp(strrchr(dir, '/') + 1, "bin") == 0
+                            ? parent_dir(p, dir) : dir;
     }
     info->stdlib = apr_psprintf(p, "%s/lib/python" MP_BUILT_FOR,
                                 info->base_prefix);
@@ -196,7 +201,6 @@ const char *
 mp_startup_inspect_home(apr_pool_t *p, const char *home, mp_home_info *info)
 {
     const char *cfg;
-
     apr_finfo_t fi;
     apr_status_t rv;
 

@@ -31,6 +31,7 @@ typedef struct {
     const char *home;           /* as configured */
     int is_venv;                /* pyvenv.cfg found */
     int unreadable;             /* this user cannot look into home */
+    int version_mismatch;       /* venv of another Python X.Y */
     const char *program;        /* venv: <home>/bin/python3 (or python) */
     const char *base_prefix;    /* installation holding the stdlib */
     const char *stdlib;         /* <base_prefix>/lib/pythonX.Y */

@@ -179,3 +179,16 @@ def test_htaccess_pythonpath_that_does_not_parse_fails_the_request(served):
 def test_htaccess_valid_pythonpath_serves(served):
     r = served.client().get("/cfgcheck/good/x")
     assert r.status == 200, r.text
+
+
+def test_venv_whose_base_python_is_gone(httpd, env):
+    out = subprocess.run(
+        [env.python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True, text=True, check=True)
+    v = httpd.tmp / "venv-nobase"
+    v.mkdir(exist_ok=True)
+    (v / "pyvenv.cfg").write_text(
+        f"home = /nonexistent/bin/\nversion = {out.stdout.strip()}.0\n")
+    assert_fails(httpd, f"PythonHome {v}", "MP0033",
+                 r"the base Python of virtual environment .* \(home = "
+                 r"/nonexistent/bin/ in .*pyvenv\.cfg\) has no standard library")
