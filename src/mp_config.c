@@ -5,6 +5,7 @@
  * create/merge, directive handlers, then the command table.
  */
 #include "mp_config.h"
+#include "mp_config_check.h"
 #include "util_filter.h"
 
 #include "apr_fnmatch.h"
@@ -687,7 +688,8 @@ static const char *
 mp_cmd_string(cmd_parms *cmd, void *dconf, const char *val)
 {
     set_scalar(cmd, dconf, 0, val);
-    return NULL;
+    return cmd->info == &scalar_python_path
+           ? mp_config_check_python_path(cmd, val) : NULL;
 }
 
 static const char *
@@ -703,7 +705,7 @@ mp_cmd_option(cmd_parms *cmd, void *dconf, const char *key, const char *val)
     if (at_server_level(cmd)) {
         apr_table_set(mp_config_srv(cmd->server)->options, key, val);
     }
-    return NULL;
+    return mp_config_check_option(cmd, key, val);
 }
 
 /* An Apache filter named as the directive says, run by the generic
@@ -786,7 +788,7 @@ mp_cmd_home(cmd_parms *cmd, void *dconf, const char *home)
         return "PythonHome must be an absolute path";
     }
     mp_config_srv(cmd->server)->python_home = home;
-    return NULL;
+    return mp_config_check_home(cmd, home);
 }
 
 /* ------------------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #include "mp_reqstate.h"
 #include "mp_request.h"
 #include "mp_request_conf.h"
+#include "mp_server.h"
 #include "mp_version.h"
 
 #include "http_connection.h"
@@ -284,9 +285,17 @@ mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_array_header_t *imports = mp_config_srv(s)->imports;
     mp_interp *ip;
+    apr_status_t rv;
     int i;
 
     mp_mutex_child_init(pchild, s);
+    /* Before any worker thread: each server's private options table. */
+    rv = mp_server_child_init(pchild, s);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, MP_APLOGNO(0032)
+                     "cannot create the child's server options tables");
+        return;
+    }
     if (mp_interp_child_init(pchild, s, &layers) != APR_SUCCESS) {
         return;
     }

@@ -10,16 +10,14 @@
  */
 #include "mp_interp.h"
 #include "mp_config.h"
+#include "mp_startup.h"
 #include "mp_version.h"
 
 #include "scoreboard.h"
 #include "unixd.h"
 
 #include <unistd.h>
-#include <pwd.h>
 #include <sys/wait.h>
-
-#define MP_PACKAGE_DIR_OPTION "mod_python.package_dir"
 
 /* The process state, and the only one in the module. */
 static struct {
@@ -29,6 +27,7 @@ static struct {
     mp_interp *interps;             /* append-only, published complete */
     const mp_interp_layers *layers;
     int ready;
+    int unavailable_logged;         /* why Python is not there was logged */
 } mp_proc;
 
 int
@@ -124,67 +123,6 @@ mp_log_pyerr(server_rec *s, request_rec *r, const char *code,
 }
 
 /* ------------------------------------------------------------------ */
-/* start-up checks                                                    */
-/* ------------------------------------------------------------------ */
-
-/* Standard library directory that Python will look for. */
-static const char *
-stdlib_dir(apr_pool_t *p, const char *home)
-{
-    char real[PATH_MAX];
-    const char *prefix;
-    char *slash;
-
-    if (home != NULL) {
-        prefix = home;
-    }
-    else {
-        /* <prefix>/bin/python3 -> <prefix>; follows a venv's symlink to
-         * the base installation, where the standard library lives. */
-        if (realpath(MP_PYTHON_EXECUTABLE, real) == NULL) {
-            return NULL;
-        }
-        slash = strrchr(real, '/');
-        if (slash == NULL) {
-            return NULL;
-        }
-        *slash = '\0';
-        slash = strrchr(real, '/');
-        if (slash != NULL) {
-            *slash = '\0';
-        }
-        prefix = real;
-    }
-    return apr_psprintf(p, "%s/lib/python%d.%d", prefix, PY_MAJOR_VERSION,
-                        PY_MINOR_VERSION);
-}
-
-/* Fail early, naming the path and the user, when this child cannot read
- * the Python installation (a home under /root, a 0700 virtualenv...). */
-static int
-python_readable(apr_pool_t *p, server_rec *s, const char *home)
-{
-    const char *dir = stdlib_dir(p, home);
-    const char *probe;
-    struct passwd *pw;
-
-    if (dir == NULL) {
-        return 1;
-    }
-    probe = apr_pstrcat(p, dir, "/os.py", NULL);
-    if (access(probe, R_OK) == 0) {
-        return 1;
-    }
-    pw = getpwuid(geteuid());
-    ap_log_error(APLOG_MARK, APLOG_CRIT, errno, s, MP_APLOGNO(0002)
-                 "Python cannot start: %s is not readable by user %s "
-                 "(uid %ld); make the Python installation readable by "
-                 "Apache's User, or point PythonHome at one that is",
-                 probe, pw ? pw->pw_name : "?", (long)geteuid());
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* thread states                                                      */
 /* ------------------------------------------------------------------ */
 
@@ -242,10 +180,7 @@ find_interp(const char *name)
 static const char *
 package_dir(void)
 {
-    const char *dir = apr_table_get(
-        mp_config_srv(mp_proc.main_server)->options, MP_PACKAGE_DIR_OPTION);
-
-    return (dir != NULL && *dir != '\0') ? dir : MP_PYTHON_LIBDIR;
+    return mp_startup_package_dir(mp_proc.main_server);
 }
 
 static int
@@ -523,9 +458,14 @@ mp_interp_acquire(const char *name, server_rec *s)
     int pushed = 0;
 
     if (!mp_proc.ready) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
-                     "Python is not available in this process (see the "
-                     "start-up errors above)");
+        /* Once per child, and not at all when start-up said why. */
+        if (!__atomic_exchange_n(&mp_proc.unavailable_logged, 1,
+                                 __ATOMIC_RELAXED)) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
+                         "Python is not available in this process (see the "
+                         "start-up errors above); Python handlers answer "
+                         "500 without further messages");
+        }
         return NULL;
     }
     if (name == NULL || *name == '\0') {
@@ -808,9 +748,6 @@ apr_status_t
 mp_interp_child_init(apr_pool_t *pchild, server_rec *s,
                      const mp_interp_layers *layers)
 {
-    mp_srv_config *sc = mp_config_srv(s);
-    PyConfig config;
-    PyStatus status;
     PyThreadState *ts;
     mp_interp *ip;
     apr_status_t rv;
@@ -824,47 +761,11 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s,
                      "cannot create the interpreter registry mutex");
         return rv;
     }
-    if (!python_readable(pchild, s, sc->python_home)) {
-        return APR_EACCES;
-    }
     mp_proc.layers = layers;
-    if (PyImport_AppendInittab("_apache", layers->module_init) < 0) {
-        return APR_EGENERAL;
-    }
-
-    PyConfig_InitPythonConfig(&config);
-    config.install_signal_handlers = 0;     /* signals belong to Apache */
-    config.parse_argv = 0;
-    config.optimization_level = sc->optimize > 0 ? 2 : 0;
-    /* site runs per interpreter when it is set up (run_site), so a main
-     * interpreter that serves nothing skips it: about 3.5 ms of a new
-     * child's start-up.  Sub-interpreters inherit this setting. */
-    config.site_import = 0;
-    status = PyConfig_SetBytesString(&config, &config.program_name,
-                                     MP_PYTHON_EXECUTABLE);
-    if (!PyStatus_Exception(status) && sc->python_home != NULL) {
-        status = PyConfig_SetBytesString(&config, &config.home,
-                                         sc->python_home);
-    }
-    if (!PyStatus_Exception(status)) {
-        char *argv[] = {"mod_python", NULL};
-
-        status = PyConfig_SetBytesArgv(&config, 1, argv);
-    }
-    if (!PyStatus_Exception(status)) {
-        status = Py_InitializeFromConfig(&config);
-    }
-    PyConfig_Clear(&config);
-    if (PyStatus_Exception(status)) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_APLOGNO(0003)
-                     "Python failed to start (%s%s%s); check PythonHome "
-                     "(%s) and that %s is readable by Apache's User",
-                     status.func ? status.func : "",
-                     status.func ? ": " : "",
-                     status.err_msg ? status.err_msg : "unknown error",
-                     sc->python_home ? sc->python_home : "not set",
-                     MP_PYTHON_EXECUTABLE);
-        return APR_EGENERAL;
+    rv = mp_startup_python(pchild, s, layers->module_init);
+    if (rv != APR_SUCCESS) {
+        mp_proc.unavailable_logged = 1;     /* it logged why */
+        return rv;
     }
 
     ts = PyThreadState_Get();

@@ -466,6 +466,13 @@ req_write(MpRequestObject *self, PyObject *const *args, Py_ssize_t nargs,
         || mp_data_buffer(data, &view) < 0) {
         return NULL;
     }
+    if (view.len == 0) {
+        /* As in 3.5, an empty write sends nothing, not even the headers:
+         * the status and headers_out may still change, and
+         * connection.keepalive keeps reading AP_CONN_UNKNOWN. */
+        PyBuffer_Release(&view);
+        Py_RETURN_NONE;
+    }
     /* Even an unflushed write: when the request's output buffer is full,
      * ap_rwrite passes it through the output filters. */
     MP_BLOCKING_BEGIN

@@ -68,9 +68,8 @@ def server(httpd):
     c.location("/wsgibase", "SetHandler mod_python", API_PATH,
                "PythonOption mod_python.wsgi.base_uri /wsgibase/app",
                "PythonHandler api_wsgi::env")
-    c.location("/wsgibad", "SetHandler mod_python", API_PATH,
-               "PythonOption mod_python.wsgi.base_uri /wsgibad/",
-               "PythonHandler api_wsgi::env")
+    # A base_uri ending in '/' is refused by `apache2 -t` (MP0036, see
+    # test_750_config_check.py), so it cannot reach build_wsgi_env.
     httpd.start()
     return httpd
 
@@ -576,7 +575,6 @@ def test_build_wsgi_env_location_and_base_uri(server):
     assert (env["SCRIPT_NAME"], env["PATH_INFO"]) == ("/wsgibase/app", "")
     assert c.get("/wsgibase/other").json()["env"] is None
     assert c.get("/wsgibase/application").json()["env"] is None
-    assert c.get("/wsgibad/x").json()["error"] == "ValueError"
 
 
 @pytest.mark.parametrize("status", ["404 Not Found", "201 Created",
