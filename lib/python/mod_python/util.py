@@ -43,11 +43,13 @@ from mod_python._parse import (
     PartData,
     PartEnd,
     PartStart,
+    decode_field,
     parse_header,
     parse_multipart,
     parse_qs,
     parse_qsl,
     split_plain_form,
+    text_to_bytes,
 )
 
 __all__ = [
@@ -227,12 +229,12 @@ class Field:
         return data if isinstance(data, bytes) else bytes(data)
 
     def as_string(self) -> StringField:
-        """The field's value as a :class:`StringField` (decoded as UTF-8)."""
+        """The field's value as a :class:`StringField`: decoded as UTF-8,
+        or as Latin-1 when this field is not valid UTF-8."""
         sf = self._string
         if sf is None:
             # type, disposition and their options read through _field.
-            sf = _str_new(StringField,
-                          self._read_all().decode("utf-8", "replace"))
+            sf = _str_new(StringField, decode_field(self._read_all()))
             sf.name = self.name
             sf._field = self
             self._string = sf
@@ -331,7 +333,7 @@ class FieldStorage:
                         self.max_header_size))
         try:
             if req.args:
-                self._add_query(str(req.args))
+                self._add_query(req.args)
             if req.method == "POST":
                 self._read_body()
         except LimitError as exc:
@@ -356,12 +358,16 @@ class FieldStorage:
             return None
         return max(0, self.max_fields - len(self.list))
 
-    def _add_query(self, qs: str) -> None:
-        for name, value in parse_qsl(qs, self.keep_blank_values,
+    def _add_query(self, qs: str | bytes) -> None:
+        # The query's own bytes (req.args follows the text rule), split and
+        # %-decoded as bytes, then decoded one field at a time: one field
+        # that is not UTF-8 does not change how the others read.
+        raw = text_to_bytes(qs) if isinstance(qs, str) else bytes(qs)
+        for name, value in parse_qsl(raw, self.keep_blank_values,
                                      self.strict_parsing,
-                                     self._remaining_fields(),
-                                     encoding=self.encoding):
-            self.list.append(self._simple(name, value))
+                                     self._remaining_fields()):
+            self.list.append(self._simple(decode_field(name, self.encoding),
+                                          value))
 
     def _simple(self, name: str, value: str | bytes) -> Field:
         if isinstance(value, str):
@@ -458,7 +464,7 @@ class FieldStorage:
                 raise FieldTooLarge(
                     f"form field larger than {self.max_field_size} bytes")
             self.list.append(self._simple(
-                name.decode(self.encoding, "replace"), value))
+                decode_field(name, self.encoding), value))
 
     def _parse_multipart(self, boundary: str, body: bytes) -> None:
         """A whole multipart body, in memory."""
