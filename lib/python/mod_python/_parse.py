@@ -50,6 +50,7 @@ __all__ = [
     "parse_multipart",
     "parse_qs",
     "parse_qsl",
+    "parse_query",
     "split_plain_form",
     "text_from_bytes",
     "text_to_bytes",
@@ -177,6 +178,27 @@ def parse_qs(
                                  errors=errors):
         result.setdefault(name, []).append(value)
     return result
+
+
+def parse_query(
+    qs: str | bytes,
+    keep_blank_values: bool | int = False,
+    strict_parsing: bool | int = False,
+    max_num_fields: int | None = None,
+    encoding: str = "utf-8",
+) -> list[tuple[str, bytes]]:
+    """The fields of a query string as ``(name, value bytes)``.
+
+    A ``str`` *qs* (``req.args``) is first turned back into its own bytes
+    by the text rule; the query is split and %-decoded as bytes, and each
+    name is decoded by :func:`decode_field` on its own, so one field that
+    is not valid UTF-8 (raw or %-escaped) leaves the others as they are.
+    Values stay bytes (``Field`` decodes them the same way, per field).
+    """
+    raw = text_to_bytes(qs) if isinstance(qs, str) else bytes(qs)
+    return [(decode_field(name, encoding), value)
+            for name, value in parse_qsl(raw, keep_blank_values,
+                                         strict_parsing, max_num_fields)]
 
 
 # ---------------------------------------------------------------------------

@@ -48,8 +48,8 @@ from mod_python._parse import (
     parse_multipart,
     parse_qs,
     parse_qsl,
+    parse_query,
     split_plain_form,
-    text_to_bytes,
 )
 
 __all__ = [
@@ -359,15 +359,13 @@ class FieldStorage:
         return max(0, self.max_fields - len(self.list))
 
     def _add_query(self, qs: str | bytes) -> None:
-        # The query's own bytes (req.args follows the text rule), split and
-        # %-decoded as bytes, then decoded one field at a time: one field
-        # that is not UTF-8 does not change how the others read.
-        raw = text_to_bytes(qs) if isinstance(qs, str) else bytes(qs)
-        for name, value in parse_qsl(raw, self.keep_blank_values,
-                                     self.strict_parsing,
-                                     self._remaining_fields()):
-            self.list.append(self._simple(decode_field(name, self.encoding),
-                                          value))
+        # Decoded one field at a time (defect 4 of issue 11): see
+        # _parse.parse_query.
+        for name, value in parse_query(qs, self.keep_blank_values,
+                                       self.strict_parsing,
+                                       self._remaining_fields(),
+                                       self.encoding):
+            self.list.append(self._simple(name, value))
 
     def _simple(self, name: str, value: str | bytes) -> Field:
         if isinstance(value, str):
