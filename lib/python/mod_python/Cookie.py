@@ -81,6 +81,8 @@ _ATTRS: dict[str, str] = {
     "httponly": "HttpOnly",
 }
 _FLAGS = frozenset({"secure", "discard", "httponly"})
+# slots that read as None until set
+_UNSET_NONE = frozenset({"_expires", *(k for k in _ATTRS if k != "expires")})
 # accepted spellings (lower-cased) -> attribute
 _ALIASES = {k.lower(): k for k in _ATTRS}
 _ALIASES.update({v.lower(): k for k, v in _ATTRS.items()})
@@ -147,15 +149,21 @@ class Cookie:
         self.name = name
         self.value = value
         self.__data__ = {}
-        for slot in _ATTRS:
-            object.__setattr__(self, "_expires" if slot == "expires" else slot,
-                               None)
+        # Attributes not set read as None (__getattr__), so a cookie read
+        # from a header costs three stores, not one per attribute.
         for key, val in kw.items():
             attr = (_ALIASES.get(key.lower().replace("-", "_"))
                     or _ALIASES.get(key.lower()))
             if attr is None:
                 raise AttributeError(f"invalid cookie attribute: {key!r}")
             setattr(self, attr, val)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a slot never set: an attribute left at None.
+        if name in _UNSET_NONE:
+            return None
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # Expires accepts epoch seconds or an HTTP date string.
     @property
