@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib" / "python"))
 
-from mod_python import Cookie  # noqa: E402
-from mod_python._parse import (  # noqa: E402
+from mod_python import Cookie
+from mod_python._parse import (
     MultipartParser,
     ParseError,
     parse_cookie_header,
@@ -37,7 +37,7 @@ from mod_python._parse import (  # noqa: E402
     text_from_bytes,
     text_to_bytes,
 )
-from mod_python._psp_parse import compile_page, parse  # noqa: E402
+from mod_python._psp_parse import compile_page, parse
 
 B = b"----bench0boundary"
 
@@ -161,7 +161,7 @@ def main() -> int:
         rows.append((name, best))
     worst = max(t for _, t in rows)
     if args.markdown:
-        print("| input (about %d bytes) | ms per parse | MB/s |" % args.size)
+        print(f"| input (about {args.size} bytes) | ms per parse | MB/s |")
         print("|---|---:|---:|")
         for name, t in rows:
             print(f"| {name} | {t * 1000:.1f} | {args.size / t / 1e6:.0f} |")

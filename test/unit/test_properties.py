@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib" / "python"))
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-
 from mod_python import Cookie, Session
 from mod_python._parse import (
     MultipartParser,

@@ -611,7 +611,8 @@ def _part_start(raw: bytes) -> PartStart:
             f"unterminated quoted string in Content-Disposition: "
             f"{cd_raw[:80]!r}")
     disposition, disp_opts = parse_header(cd_raw)
-    if disp_opts.get("name") is None:
+    name = disp_opts.get("name")
+    if name is None:
         raise MalformedMultipart("part without a name in Content-Disposition")
     ctype_raw = hmap.get("content-type")
     if ctype_raw:
@@ -622,7 +623,7 @@ def _part_start(raw: bytes) -> PartStart:
         ctype, type_opts = "text/plain", {}
     return PartStart(
         headers=headers,
-        name=disp_opts.get("name"),
+        name=name,
         filename=disp_opts.get("filename"),
         content_type=ctype,
         type_options=type_opts,
