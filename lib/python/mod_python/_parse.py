@@ -611,8 +611,8 @@ def _part_start(raw: bytes) -> PartStart:
             f"unterminated quoted string in Content-Disposition: "
             f"{cd_raw[:80]!r}")
     disposition, disp_opts = parse_header(cd_raw)
-    name = disp_opts.get("name")
-    if name is None:
+    part_name = disp_opts.get("name")
+    if part_name is None:
         raise MalformedMultipart("part without a name in Content-Disposition")
     ctype_raw = hmap.get("content-type")
     if ctype_raw:
@@ -623,7 +623,7 @@ def _part_start(raw: bytes) -> PartStart:
         ctype, type_opts = "text/plain", {}
     return PartStart(
         headers=headers,
-        name=name,
+        name=part_name,
         filename=disp_opts.get("filename"),
         content_type=ctype,
         type_options=type_opts,
