@@ -233,13 +233,18 @@ mp_finfo_stat(PyObject *module, PyObject *args)
     apr_finfo_t fi;
     apr_pool_t *p;
     apr_status_t rv;
-    PyObject *res;
+    PyObject *res, *name;
 
-    if (!PyArg_ParseTuple(args, "si:stat", &fname, &wanted)) {
+    if (!PyArg_ParseTuple(args, "Oi:stat", &name, &wanted)) {
         return NULL;
     }
     if (apr_pool_create(&p, NULL) != APR_SUCCESS) {
         return PyErr_NoMemory();
+    }
+    /* The text rule (mp_util.h): req.filename of any file names it again. */
+    if ((fname = mp_str_to_c(p, name, 0)) == NULL) {
+        apr_pool_destroy(p);
+        return NULL;
     }
     memset(&fi, 0, sizeof(fi));
     Py_BEGIN_ALLOW_THREADS

@@ -41,6 +41,11 @@ def server(httpd):
     path.write_bytes(b"the caf\xc3\xa9 file\n")
     path.chmod(0o644)
     path.parent.chmod(0o755)
+    # a name that is not UTF-8: it reads as a surrogate escape
+    latin = bytes(path.parent) + b"/caf\xe9.txt"
+    with open(latin, "wb") as f:
+        f.write(b"the latin-1 file\n")
+    __import__("os").chmod(latin, 0o644)
     httpd.start()
     return httpd
 
@@ -204,13 +209,18 @@ def test_request_attributes_write_back_unchanged(server):
     assert d["cookie"] == b"a=\xe9; b=\xc3\xa9"
 
 
-@pytest.mark.parametrize("target", [b"/hostile/files/caf%C3%A9.txt",
-                                    b"/hostile/files/caf\xc3\xa9.txt"])
-def test_filename_written_back_still_serves_the_file(server, target):
-    # PythonFixupHandler does req.filename = req.filename.
-    status, _, out = get(server, target)
+@pytest.mark.parametrize("target,content", [
+    (b"/hostile/files/caf%C3%A9.txt", b"the caf\xc3\xa9 file\n"),
+    (b"/hostile/files/caf\xc3\xa9.txt", b"the caf\xc3\xa9 file\n"),
+    (b"/hostile/files/caf%E9.txt", b"the latin-1 file\n"),
+])
+def test_filename_written_back_still_serves_the_file(server, target, content):
+    # PythonFixupHandler does req.filename = req.filename, then
+    # apache.stat(req.filename) and open(req.filename) (os.fsencode).
+    status, headers, out = get(server, target)
     assert status == 200
-    assert out == b"the caf\xc3\xa9 file\n"
+    assert out == content
+    assert headers[b"x-stat"] == b"%d True" % len(content)
 
 
 def test_log_error_with_hostile_bytes(server):

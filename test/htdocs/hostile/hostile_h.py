@@ -18,6 +18,7 @@ Endpoints (SetHandler mod_python under /hostile/, by file name):
                     the <Files> block)
 /hostile/log        log_error() with the URI and a header, then "ok"
 /hostile/files/*    (PythonFixupHandler fixup) req.filename = req.filename,
+                    X-Stat: "<apache.stat size> <open() read as many>",
                     then Apache's default handler serves the file
 """
 
@@ -140,6 +141,12 @@ def log(req):
 
 def fixup(req):
     req.filename = req.filename
+    if "/files/" in req.filename:
+        # the same name reaches the file through apache.stat() and open()
+        size = apache.stat(req.filename, apache.APR_FINFO_NORM).size
+        with open(req.filename, "rb") as f:
+            same = len(f.read()) == size
+        req.headers_out["X-Stat"] = f"{size} {same}"
     return apache.OK
 
 
