@@ -34,7 +34,8 @@ def server(httpd):
                 "PythonOption mod_python.session.cookie_samesite Strict",
                 "PythonOption mod_python.session.cookie_secure on"),
         c.block("Files", '"session_off"',
-                "PythonOption mod_python.session.cookie_samesite off"))
+                "PythonOption mod_python.session.cookie_samesite off"),
+        c.block("Files", '"pub.py"', "PythonHandler mod_python.publisher"))
     c.directory("{htdocs}/hostile/files", "SetHandler None")
     path = httpd.htdocs / "hostile" / "files" / "caf\u00e9.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,6 +222,12 @@ def test_filename_written_back_still_serves_the_file(server, target, content):
     assert status == 200
     assert out == content
     assert headers[b"x-stat"] == b"%d True" % len(content)
+
+
+def test_publisher_echo_of_hostile_bytes(server):
+    status, _, out = get(server, b"/hostile/pub.py/echo?a=\xff\xc3\xa9")
+    assert status == 200, out
+    assert out == b"a=\xff\xc3\xa9"
 
 
 def test_log_error_with_hostile_bytes(server):
