@@ -230,6 +230,16 @@ def test_publisher_echo_of_hostile_bytes(server):
     assert out == b"a=\xff\xc3\xa9"
 
 
+def test_handler_error_with_hostile_bytes_is_logged(server, expect_log):
+    # The exception message holds a surrogate escape: the error log still
+    # gets the coded line, with the byte written as \udcff (which httpd's
+    # own escaping turns into \\udcff in the file).
+    expect_log(r"MP0100: .*ValueError: hostile /hostile/raise/x\\\\udcff")
+    status, _, out = get(server, b"/hostile/raise/x\xff")
+    assert status == 500
+    assert b"Traceback" not in out and b"hostile" not in out
+
+
 def test_log_error_with_hostile_bytes(server):
     status, _, out = get(server, b"/hostile/log?\xff",
                          b"User-Agent: \xff\xfe\r\n")

@@ -17,6 +17,7 @@ Endpoints (SetHandler mod_python under /hostile/, by file name):
 /hostile/session    MemorySession -> its Set-Cookie header (options from
                     the <Files> block)
 /hostile/log        log_error() with the URI and a header, then "ok"
+/hostile/raise/*    raises ValueError with the URI in its message (500)
 /hostile/files/*    (PythonFixupHandler fixup) req.filename = req.filename,
                     X-Stat: "<apache.stat size> <open() read as many>",
                     then Apache's default handler serves the file
@@ -139,6 +140,10 @@ def log(req):
     return apache.OK
 
 
+def raise_(req):
+    raise ValueError(f"hostile {req.uri}")
+
+
 def fixup(req):
     req.filename = req.filename
     if "/files/" in req.filename:
@@ -152,4 +157,4 @@ def fixup(req):
 
 _ROUTES = {"echo": echo, "tables": tables, "attrs": attrs, "form": form,
            "cookies": cookies, "session": session, "session_strict": session,
-           "session_off": session, "log": log}
+           "session_off": session, "log": log, "raise": raise_}
