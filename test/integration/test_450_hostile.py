@@ -224,6 +224,18 @@ def test_filename_written_back_still_serves_the_file(server, target, content):
     assert headers[b"x-stat"] == b"%d True" % len(content)
 
 
+@pytest.mark.parametrize("boundary", [b"b\xc3\xa9x", b"b\xffx"])
+def test_non_ascii_boundary_is_matched_byte_for_byte(server, boundary):
+    # Not RFC 2046, but the Content-Type value is turned back into its own
+    # bytes by the text rule, so it matches the body whatever the bytes.
+    body = (b"--" + boundary + b"\r\n" + field(b"a", b"1") + b"\r\n--"
+            + boundary + b"--\r\n")
+    status, _, out = post(server, b"/hostile/form", body,
+                          b"multipart/form-data; boundary=" + boundary)
+    assert status == 200, out
+    assert json.loads(out) == [["a", "1"]]
+
+
 def test_publisher_echo_of_hostile_bytes(server):
     status, _, out = get(server, b"/hostile/pub.py/echo?a=\xff\xc3\xa9")
     assert status == 200, out

@@ -36,7 +36,7 @@ import re
 import time
 from typing import Any, ClassVar
 
-from mod_python._parse import parse_cookie_header
+from mod_python._parse import parse_cookie_header, text_to_bytes
 
 __all__ = [
     "DOWNGRADE",
@@ -275,7 +275,7 @@ class SignedCookie(Cookie):
 
     @staticmethod
     def _sign(key: bytes, name: str, text: str) -> str:
-        msg = f"{name}={text}".encode("utf-8", "surrogateescape")
+        msg = text_to_bytes(f"{name}={text}")
         return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
     def hexdigest(self, text: str) -> str:

@@ -392,7 +392,7 @@ class MultipartParser:
 
     def __post_init__(self) -> None:
         if isinstance(self.boundary, str):
-            self.boundary = self.boundary.encode("latin-1")
+            self.boundary = text_to_bytes(self.boundary)
         if not self.boundary or len(self.boundary) > 200:
             raise MalformedMultipart("bad multipart boundary")
         self._dash_boundary = b"--" + self.boundary
@@ -681,7 +681,7 @@ def parse_multipart(
     content as it arrives, would first report :class:`FieldTooLarge`.)
     """
     if isinstance(boundary, str):
-        boundary = boundary.encode("latin-1")
+        boundary = text_to_bytes(boundary)
     if not boundary or len(boundary) > 200:
         raise MalformedMultipart("bad multipart boundary")
     if max_body_size is not None and len(body) > max_body_size:

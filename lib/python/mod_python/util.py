@@ -50,6 +50,7 @@ from mod_python._parse import (
     parse_qsl,
     parse_query,
     split_plain_form,
+    text_to_bytes,
 )
 
 __all__ = [
@@ -466,7 +467,7 @@ class FieldStorage:
 
     def _parse_multipart(self, boundary: str, body: bytes) -> None:
         """A whole multipart body, in memory."""
-        bboundary = boundary.encode("latin-1", "replace")
+        bboundary = text_to_bytes(boundary)
         max_parts = self._remaining_fields()
         max_header_size = self._limit(self.max_header_size)
         max_field_size = self._limit(self.max_field_size)
@@ -515,7 +516,7 @@ class FieldStorage:
 
     def _read_multipart(self, boundary: str) -> None:
         parser = MultipartParser(
-            boundary.encode("latin-1", "replace"),
+            text_to_bytes(boundary),
             max_parts=self._remaining_fields(),
             max_header_size=self._limit(self.max_header_size),
             max_body_size=self._limit(self.max_body_size),
