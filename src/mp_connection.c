@@ -371,20 +371,24 @@ static PyObject *
 conn_log_error(MpConnectionObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"message", "level", NULL};
-    const char *msg;
+    PyObject *obj, *msg;
     int level = APLOG_ERR;
     conn_rec *c;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|i:log_error", kwlist, &msg,
-                                     &level)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:log_error", kwlist, &obj,
+                                     &level)
+        || !mp_log_message(obj, &msg)) {
         return NULL;
     }
     if ((c = conn_live(self)) == NULL) {
+        Py_DECREF(msg);
         return NULL;
     }
     MP_BLOCKING_BEGIN
-    ap_log_cerror(APLOG_MARK, level, 0, c, "%s", msg);
+    ap_log_cerror(APLOG_MARK, level, 0, c, "%s",
+                  PyBytes_AS_STRING(msg));
     MP_BLOCKING_END
+    Py_DECREF(msg);
     Py_RETURN_NONE;
 }
 

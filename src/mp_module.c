@@ -63,8 +63,12 @@ mp_log_error(PyObject *module, PyObject *args, PyObject *kw)
     if ((s = server_arg(module, srv)) == NULL) {
         return NULL;
     }
-    bytes = PyUnicode_Check(msg) ? PyUnicode_AsUTF8String(msg)
-                                 : PyObject_Bytes(msg);
+    if (!PyUnicode_Check(msg) && !PyBytes_Check(msg)) {
+        bytes = PyObject_Bytes(msg);
+    }
+    else if (!mp_log_message(msg, &bytes)) {
+        bytes = NULL;
+    }
     if (bytes == NULL) {
         return NULL;
     }

@@ -248,20 +248,24 @@ static PyObject *
 req_log_error(MpRequestObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"message", "level", NULL};
-    const char *msg;
+    PyObject *obj, *msg;
     int level = APLOG_ERR;
     request_rec *r;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|i:log_error", kwlist, &msg,
-                                     &level)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:log_error", kwlist, &obj,
+                                     &level)
+        || !mp_log_message(obj, &msg)) {
         return NULL;
     }
     if ((r = mp_request_rec((PyObject *)self)) == NULL) {
+        Py_DECREF(msg);
         return NULL;
     }
     MP_BLOCKING_BEGIN
-    ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
+    ap_log_rerror(APLOG_MARK, level, 0, r, "%s",
+                  PyBytes_AS_STRING(msg));
     MP_BLOCKING_END
+    Py_DECREF(msg);
     Py_RETURN_NONE;
 }
 

@@ -297,16 +297,19 @@ static PyObject *
 srv_log_error(MpServerObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"message", "level", NULL};
-    const char *msg;
+    PyObject *obj, *msg;
     int level = APLOG_ERR;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|i:log_error", kwlist, &msg,
-                                     &level)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:log_error", kwlist, &obj,
+                                     &level)
+        || !mp_log_message(obj, &msg)) {
         return NULL;
     }
     MP_BLOCKING_BEGIN
-    ap_log_error(APLOG_MARK, level, 0, self->s, "%s", msg);
+    ap_log_error(APLOG_MARK, level, 0, self->s, "%s",
+                  PyBytes_AS_STRING(msg));
     MP_BLOCKING_END
+    Py_DECREF(msg);
     Py_RETURN_NONE;
 }
 

@@ -255,12 +255,42 @@ class BaseSession(dict[str, Any]):
                          "mod_python.session.application_domain")
         if domain:
             cookie.domain = domain
-        cookie.httponly = True
-        with contextlib.suppress(AttributeError):
-            if self._req.is_https():
-                cookie.secure = True
+        self._cookie_flags(cookie)
         Cookie.add_cookie(self._req, cookie)
         return cookie
+
+    def _cookie_flags(self, cookie: Cookie.Cookie) -> None:
+        """HttpOnly always; SameSite and Secure from the options
+        ``mod_python.session.cookie_samesite`` (``Lax`` by default,
+        ``Strict``, ``None`` or ``off``) and
+        ``mod_python.session.cookie_secure`` (``auto`` by default: on a
+        HTTPS request only; ``on``, ``off``).  ``SameSite=None`` implies
+        ``Secure``, as browsers require."""
+        cookie.httponly = True
+        samesite = _option(self._options, "mod_python.session.cookie_samesite",
+                           default="Lax").strip()
+        key = samesite.lower()
+        if key in ("lax", "strict", "none"):
+            cookie.samesite = key.capitalize()
+        elif key not in ("off", ""):
+            raise ValueError(
+                "PythonOption mod_python.session.cookie_samesite must be "
+                f"Lax, Strict, None or off, not {samesite!r}")
+        secure = _option(self._options, "mod_python.session.cookie_secure",
+                         default="auto").strip().lower()
+        if secure == "auto":
+            on = False
+            with contextlib.suppress(AttributeError):
+                on = bool(self._req.is_https())
+        else:
+            try:
+                on = true_or_false(secure)
+            except ValueError:
+                raise ValueError(
+                    "PythonOption mod_python.session.cookie_secure must be "
+                    f"auto, on or off, not {secure!r}") from None
+        if on or key == "none":
+            cookie.secure = True
 
     # -- accessors ----------------------------------------------------------
 
@@ -327,6 +357,7 @@ class BaseSession(dict[str, Any]):
                          "mod_python.session.application_domain")
         if domain:
             cookie.domain = domain
+        self._cookie_flags(cookie)
         Cookie.add_cookie(self._req, cookie)
         self.delete()
         self._invalid = True

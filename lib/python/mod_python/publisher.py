@@ -633,7 +633,7 @@ def write_result(req: mp_request, result: Any) -> bool:
             charset = "utf-8"
         else:
             charset = _charset(str(req.content_type or "")) or "utf-8"
-        data = text.encode(charset)
+        data = text.encode(charset, "surrogateescape")  # the text rule
     if not data:
         return False
     req.write(data, 0)  # no flush: lets a Content-Length be computed
