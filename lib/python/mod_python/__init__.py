@@ -17,6 +17,7 @@ __all__ = [
     "cache",
     "cgihandler",
     "httpdconf",
+    "python22",
     "psp",
     "publisher",
     "testhandler",
