@@ -620,21 +620,22 @@ def test_python_path_type_error_is_reported(
 def test_autoreload_and_log_flags(
     env: DispatchEnv, handlers: tuple[str, str], value: str | None, autoreload: bool
 ) -> None:
-    seen: list[tuple[str, bool, bool]] = []
+    seen: list[tuple[str, bool, bool, str | None]] = []
 
     class SpyImporter(ModuleImporter):
         def import_module(
-            self, module_name: str, autoreload: Any = True, log: Any = False, path: Any = None
+            self, module_name: str, autoreload: Any = True, log: Any = False, path: Any = None,
+            directory: str | None = None,
         ) -> types.ModuleType:
-            seen.append((module_name, autoreload, log))
-            return super().import_module(module_name, autoreload, log, path)
+            seen.append((module_name, autoreload, log, directory))
+            return super().import_module(module_name, autoreload, log, path, directory)
 
     env.importer = SpyImporter()
     config = {"PythonDebug": "1"}
     if value is not None:
         config["PythonAutoReload"] = value
     run(Dispatcher(env), handlers, "PythonHandler", ["ok"], config=config)
-    assert seen == [(handlers[0], autoreload, True)]
+    assert seen == [(handlers[0], autoreload, True, handlers[1])]
 
 
 # -- connection, filter and import dispatch -------------------------------------------------------

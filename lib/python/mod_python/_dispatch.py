@@ -613,7 +613,8 @@ class Dispatcher:
         if is_file_path(name) and not os.path.isabs(name) and entry.directory:
             name = os.path.join(entry.directory, name)
         return self.env.importer.import_module(
-            name, autoreload=settings.autoreload, log=settings.debug
+            name, autoreload=settings.autoreload, log=settings.debug,
+            directory=None if entry.is_location else entry.directory,
         )
 
     @staticmethod
