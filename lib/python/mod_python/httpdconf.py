@@ -441,15 +441,21 @@ class ContainerTag(Container):
 
 class _Section(ContainerTag):
     """``<Name arg> ... </Name>``; the argument is quoted if it has spaces,
-    unless it already holds quotes or is a ``~ regex`` (written as given)."""
+    unless it already holds quotes or is a ``~ regex`` (written as given).
+    Backslashes become ``/`` except in the ``*Match`` sections, whose
+    argument is a regular expression."""
+
+    default_flipslash = True
 
     def __init__(
         self,
         arg: object,
         *items: Node,
         only_if: Condition = None,
-        flipslash: bool = True,
+        flipslash: bool | None = None,
     ) -> None:
+        if flipslash is None:
+            flipslash = type(self).default_flipslash
         self.arg = arg
         self.flipslash = flipslash
         attr = _flip(str(arg), flipslash)
@@ -459,8 +465,8 @@ class _Section(ContainerTag):
 
     def __repr__(self) -> str:
         r = self._repr_items([repr(self.arg)])
-        if not self.flipslash:
-            r = r[: -len(",\n)")] + ",\n" + INDENT * 2 + "flipslash=False,\n)"
+        if self.flipslash != type(self).default_flipslash:
+            r = r[: -len(",\n)")] + ",\n" + INDENT * 2 + f"flipslash={self.flipslash},\n)"
         return r
 
 
@@ -477,7 +483,7 @@ class Directory(_Section):
 
 
 class DirectoryMatch(_Section):
-    pass
+    default_flipslash = False
 
 
 class Files(_Section):
@@ -485,7 +491,7 @@ class Files(_Section):
 
 
 class FilesMatch(_Section):
-    pass
+    default_flipslash = False
 
 
 class Location(_Section):
@@ -493,7 +499,7 @@ class Location(_Section):
 
 
 class LocationMatch(_Section):
-    pass
+    default_flipslash = False
 
 
 class IfModule(_Section):
@@ -722,9 +728,16 @@ def basic_config(
     mpm: str = "event",
     package_dir: str | None = None,
     user: tuple[str, str] | None = None,
+    error_log: str | None = None,
+    access_log: str | None = None,
+    server_extra: Iterable[Node] = (),
+    section_extra: Iterable[Node] = (),
 ) -> Container:
     """The configuration tree of a basic server instance (see
-    :func:`write_basic_config`)."""
+    :func:`write_basic_config`).  ``error_log`` and ``access_log`` replace
+    the log files under ``logs``; ``server_extra`` nodes go before the
+    served directory's section, ``section_extra`` nodes at its end
+    (``mod_python serve`` uses them)."""
     root = os.path.abspath(server_root)
     modules_dir = (
         modules_dir or _build_info().get("LIBEXECDIR") or "/usr/lib/apache2/modules"
@@ -746,7 +759,7 @@ def basic_config(
         PidFile(os.path.join(root, run, "httpd.pid")),
         DefaultRuntimeDir(os.path.join(root, run)),
         Mutex(f"file:{os.path.join(root, run)} default"),
-        ErrorLog(os.path.join(root, logs, "error_log")),
+        ErrorLog(error_log or os.path.join(root, logs, "error_log")),
         LogLevel("warn"),
         load(f"mpm_{mpm}"),
         *(load(name) for name in BASIC_MODULES),
@@ -756,10 +769,11 @@ def basic_config(
         items += [User(user[0]), Group(user[1])]
     items += [
         LogFormat('%h %l %u %t "%r" %>s %b', "common"),
-        CustomLog(os.path.join(root, logs, "access_log"), "common"),
+        CustomLog(access_log or os.path.join(root, logs, "access_log"), "common"),
         TypesConfig(os.path.join(root, conf, "mime.types")),
         DocumentRoot(docroot),
         Directory("/", AllowOverride("None"), Require("all denied")),
+        *server_extra,
     ]
     if package_dir:
         items.append(PythonOption("mod_python.package_dir", package_dir))
@@ -776,6 +790,7 @@ def basic_config(
     for opt in pythonoptions:
         key, _, value = opt.strip().partition(" ")
         section.append(PythonOption(key, *([value.strip()] if value.strip() else [])))
+    section.extend(section_extra)
     items.append(Directory(docroot, *section))
     return Container(*items)
 
