@@ -44,6 +44,10 @@ def server(httpd):
                "PythonHandler mod_python.wsgi",
                "PythonOption mod_python.wsgi.application str_apps::listing",
                "PythonOption mod_python.wsgi.strict_bytes On")
+    c.location("/script", "SetHandler mod_python",
+               "PythonHandler mod_python.wsgi",
+               "PythonOption mod_python.wsgi.application "
+               "{htdocs}/wsgi_compat/script.wsgi::application")
     if _embedded_has(httpd.env, "flask"):
         c.location("/flaskput", "SetHandler mod_python", PATH,
                    "PythonInterpreter flaskput",
@@ -127,6 +131,12 @@ def test_input_terminated_in_environ(server):
     r = server.client().get("/envcheck")
     assert r.status == 200, r
     assert r.text == "True"
+
+
+def test_wsgi_script_file_as_with_wsgiscriptalias(server):
+    # docs/mod_wsgi.md: the equivalent of WSGIScriptAlias /script file.wsgi
+    r = server.client().get("/script/a/b")
+    assert (r.status, r.text) == (200, "/script|/a/b")
 
 
 def test_flask_reads_a_chunked_put(server):

@@ -33,6 +33,7 @@ def targets(tmp_path, monkeypatch):
     (tmp_path / "neither.py").write_text("x = 1\n")
     (tmp_path / "broken.py").write_text("def (\n")
     (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "site.wsgi").write_text("import app\napplication = app.make()\n")
     (tmp_path / "pages").mkdir()
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -48,6 +49,8 @@ def test_classify(targets):
     assert (t.kind, t.name, t.module) == ("handler", "", False)
     assert cli.classify_target("hand.py::handler").kind == "handler"
     assert cli.classify_target("both.py").kind == "wsgi"
+    t = cli.classify_target("site.wsgi")
+    assert (t.kind, t.name) == ("wsgi", "application")
     assert cli.classify_target("both.py", "handler").kind == "handler"
     t = cli.classify_target("pkg.handlers")
     assert (t.kind, t.path, t.module, t.directory) == (
@@ -59,7 +62,7 @@ def test_classify(targets):
 @pytest.mark.parametrize(("target", "kind", "message"), [
     ("neither.py", None, "neither 'application'"),
     ("broken.py", None, "cannot read"),
-    ("notes.txt", None, "not a .py file"),
+    ("notes.txt", None, "not a .py or .wsgi file"),
     ("missing.py", None, "no such file"),
     ("pages", "wsgi", "can only be served as pages"),
     ("hand.py", "pages", "needs a directory"),

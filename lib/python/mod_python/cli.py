@@ -20,7 +20,8 @@ Sub-commands::
 
 ``serve`` runs one application without an instance directory, as
 ``mod_wsgi-express start-server`` does: TARGET is a WSGI file
-(``app.py``, whose callable is ``application``, or ``app.py::name``), a
+(``app.py`` or ``app.wsgi``, whose callable is ``application``, or
+``app.py::name``), a
 handler module (a file defining ``handler``, or a dotted module name
 importable from the current directory) or a directory of publisher pages
 and PSP files.  It writes a private configuration into a temporary server
@@ -458,8 +459,10 @@ def classify_target(target: str, kind: str | None = None) -> ServeTarget:
             raise CliError(f"{target} is a directory: it can only be served as pages")
         return ServeTarget("pages", path)
     if os.path.isfile(path):
-        if not path.endswith(".py"):
-            raise CliError(f"{target}: not a .py file")
+        if not path.endswith((".py", ".wsgi")):
+            raise CliError(f"{target}: not a .py or .wsgi file")
+        if kind is None and path.endswith(".wsgi"):
+            kind = "wsgi"
         if kind is None:
             names = _top_level_names(path)
             if sep:
@@ -788,7 +791,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "target",
-        help="app.py or app.py::callable (WSGI), a handler file or dotted "
+        help="app.py, app.wsgi or app.py::callable (WSGI), a handler file or dotted "
         "module name, or a directory of publisher pages and PSP files",
     )
     p.add_argument("--host", default="127.0.0.1", help="address, default %(default)s")
