@@ -5,6 +5,7 @@ generated configuration when httpd and the built module are there."""
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -151,10 +152,9 @@ def _create(tmp_path, env, *extra):
 
 def test_create_publisher_has_an_index(tmp_path, env):
     root = _create(tmp_path, env, "--pythonhandler", "mod_python.publisher")
-    index = (root / "htdocs" / "index.py").read_text()
-    assert "def index(req)" in index
-    ns: dict[str, object] = {}
-    exec(index, ns)
+    index = root / "htdocs" / "index.py"
+    assert "def index(req)" in index.read_text()
+    ns = runpy.run_path(str(index))
     assert ns["index"](None) == "Hello from mod_python's publisher!\n"   # type: ignore[operator]
 
 
@@ -163,9 +163,7 @@ def test_create_wsgi_is_served_without_options(tmp_path, env):
     conf = (root / "conf" / "httpd.conf").read_text()
     assert "PythonOption mod_python.wsgi.application wsgi_app::application" in conf
     assert "base_uri /" not in conf
-    app = (root / "htdocs" / "wsgi_app.py").read_text()
-    ns: dict[str, object] = {}
-    exec(app, ns)
+    ns = runpy.run_path(str(root / "htdocs" / "wsgi_app.py"))
     seen = []
     body = ns["application"]({}, lambda s, h: seen.append(s))   # type: ignore[operator]
     assert seen == ["200 OK"] and b"".join(body).startswith(b"Hello")

@@ -246,11 +246,11 @@ def cmd_create(args: argparse.Namespace) -> int:
             sample.write_text(text)
     bindir = root / "bin"
     bindir.mkdir(exist_ok=True)
-    for name, signal in (("start", "start"), ("stop", "stop"), ("restart", "graceful")):
+    for name, action in (("start", "start"), ("stop", "stop"), ("restart", "graceful")):
         path = bindir / name
         path.write_text(
             CONTROL_SCRIPT.format(
-                action=name.capitalize(), httpd=httpd, conf=conf, signal=signal
+                action=name.capitalize(), httpd=httpd, conf=conf, signal=action
             )
         )
         path.chmod(0o755)
