@@ -624,7 +624,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     httpd = httpd_binary(args.httpd)
     module = args.module or httpdconf.default_module_path()
     if not os.path.isfile(module):
-        raise CliError(f"{module} does not exist (pass --module)")
+        if not args.show_config:
+            raise CliError(f"{module} does not exist (pass --module)")
+        print(f"warning: {module} does not exist (pass --module)", file=sys.stderr)
     root = _make_serve_root()
     try:
         conf = root / "conf" / "httpd.conf"
