@@ -10,7 +10,11 @@
  * and headers given to _wsgi_start_response() are checked and kept in a
  * wsgi_state in the request pool (apr_pool_userdata, one per request_rec)
  * until the first non-empty body data, as PEP 3333 wants; only then are
- * they applied to the request_rec.
+ * they applied to the request_rec.  Body data is bytes-like; a str item
+ * (served by 3.5) is sent as req.write() sends text, with one MP0720
+ * warning per application per interpreter (a set in the interpreter's
+ * state dict), unless PythonOption mod_python.wsgi.strict_bytes is On
+ * (TypeError, so 500): str_body_allowed() is the only place deciding.
  *
  * The type is in mp_request.c, which adds mp_request_wsgi_methods from
  * here to it.  Every method starts with mp_request_rec(), so an expired
