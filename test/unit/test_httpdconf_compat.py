@@ -100,6 +100,10 @@ def test_35_signatures():
     assert str(tag) == "<IfDefine C:\\x>\n  Listen 80\n</IfDefine>"
     d = httpdconf.Directive("DocumentRoot", "C:\\www", 0)
     assert str(d) == "DocumentRoot C:\\www"
+    # 3.5's keyword names
+    assert str(httpdconf.Directive("Listen", val="80")) == "Listen 80"
+    assert str(httpdconf.Listen(val="127.0.0.1:80")) == "Listen 127.0.0.1:80"
+    assert str(httpdconf.Comment(comment="x")) == "# x"
 
 
 def test_any_directive_can_be_written():

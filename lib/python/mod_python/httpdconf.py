@@ -228,7 +228,11 @@ class Directive(Node):
     quoting.  An empty value renders the name alone.
     """
 
-    def __init__(self, name: str, value: object = "", flipslash: bool = True) -> None:
+    def __init__(
+        self, name: str, value: object = "", flipslash: bool = True, *, val: object = None
+    ) -> None:
+        if val is not None:  # 3.5's keyword name
+            value = val
         if not name or any(c.isspace() for c in name):
             raise ValueError(f"invalid directive name {name!r}")
         self.name = name
@@ -265,7 +269,11 @@ class _Args(Directive):
     default_flipslash = True
     default_value: str | None = None
 
-    def __init__(self, *args: object, flipslash: bool | None = None) -> None:
+    def __init__(
+        self, *args: object, flipslash: bool | None = None, val: object = None
+    ) -> None:
+        if val is not None:  # 3.5's keyword name: Listen(val="80")
+            args = (val, *args)
         if flipslash is None:
             flipslash = type(self).default_flipslash
         if not args and type(self).default_value is not None:
@@ -314,8 +322,8 @@ class _Take1Text(_Take1):
 class Comment(Node):
     """``# text``; multi-line text gives one comment line per line."""
 
-    def __init__(self, text: str) -> None:
-        self.text = str(text)
+    def __init__(self, comment: str) -> None:
+        self.text = str(comment)
 
     def lines(self, indent: int = 0) -> list[str]:
         pad = INDENT * indent
