@@ -169,8 +169,10 @@ class ModuleImporter:
         self._records: dict[str, _Record] = {}
         self._locks: dict[str, Any] = {}
         self._locks_guard = _thread.allocate_lock()
-        # (directory, name) -> (NAME.py path or None, clock() of the check)
-        self._dir_files: dict[tuple[str, str], tuple[str | None, float]] = {}
+        # (directory, name) -> ((NAME.py path, its key) or None, clock() of
+        # the check)
+        self._dir_files: dict[
+            tuple[str, str], tuple[tuple[str, str] | None, float]] = {}
 
     # -- public -------------------------------------------------------------
     def import_module(
@@ -195,22 +197,22 @@ class ModuleImporter:
         name found there as a ``.py`` file is loaded from that file, under its
         :func:`file_module_name` (see the module docstring).
         """
+        filename: str | None = None
+        key = module_name
         if directory is not None and "." not in module_name:
-            found = self._file_in(directory, module_name)
-            if found is not None:
+            hit = self._file_in(directory, module_name)
+            if hit is not None:
                 loaded = sys.modules.get(module_name)
                 loaded_file = getattr(loaded, "__file__", None)
                 # a module of that name from this very file (a plain import,
                 # PythonImport) is used as it is, under its name
-                if not (isinstance(loaded_file, str)
-                        and os.path.normpath(loaded_file) == found):
-                    module_name = found
-        if is_file_path(module_name):
+                if not (isinstance(loaded_file, str) and (
+                        loaded_file == hit[0]
+                        or os.path.normpath(loaded_file) == hit[0])):
+                    filename, key = hit
+        if filename is None and is_file_path(module_name):
             filename = os.path.abspath(module_name)
             key = file_module_name(filename)
-        else:
-            filename = None
-            key = module_name
 
         record = self._records.get(key)
         if (
@@ -245,28 +247,32 @@ class ModuleImporter:
             return None
         return record.checked + self._interval
 
-    def _file_in(self, directory: str, name: str) -> str | None:
-        """``directory/name.py`` when it exists and ``directory`` is on
-        ``sys.path`` (so a plain import could have found it there), else
-        None.  File existence is cached for ``check_interval``."""
+    def _file_in(self, directory: str, name: str) -> tuple[str, str] | None:
+        """``(path, key)`` of ``directory/name.py`` when that file exists and
+        ``directory`` is on ``sys.path`` (so a plain import could have found
+        it there), else None.  ``key`` is its :func:`file_module_name`.
+        What is on disk is cached for ``check_interval``."""
         if is_file_path(name):
             return None
         now = self._clock()
         cached = self._dir_files.get((directory, name))
         if cached is None or now - cached[1] >= self._interval:
-            candidate = os.path.join(os.path.abspath(directory), name + ".py")
-            candidate = os.path.normpath(candidate)
-            found = candidate if os.path.isfile(candidate) else None
+            candidate = os.path.normpath(
+                os.path.join(os.path.abspath(directory), name + ".py"))
+            hit = None
+            if os.path.isfile(candidate):
+                hit = (candidate, file_module_name(candidate))
             if len(self._dir_files) > 4096:
                 self._dir_files.clear()
-            cached = self._dir_files[(directory, name)] = (found, now)
-        if cached[0] is None:
+            cached = self._dir_files[(directory, name)] = (hit, now)
+        hit = cached[0]
+        if hit is None:
             return None
-        stripped = directory.rstrip("/") or "/"
-        if directory not in sys.path and stripped not in sys.path \
-                and stripped + "/" not in sys.path:
-            return None
-        return cached[0]
+        if directory not in sys.path:
+            stripped = directory.rstrip("/") or "/"
+            if stripped not in sys.path and stripped + "/" not in sys.path:
+                return None
+        return hit
 
     def forget(self, module_name: str) -> None:
         """Drop what is known about ``module_name`` (the module stays loaded)."""
