@@ -3,16 +3,17 @@
  * req.build_wsgi_env() (3.5) and mod_python.wsgi's req._wsgi_environ().
  *
  * The environ holds the CGI variables (req.add_cgi_vars(), then every entry
- * of subprocess_env), SCRIPT_NAME/PATH_INFO, HTTP_AUTHORIZATION and
- * wsgi.url_scheme.  mod_python.wsgi passes a cache: a list owned by the
- * calling interpreter (the wsgi module keeps it for the process's life),
- * empty at first, holding the str objects of common keys (found by a
- * perfect hash) and their last values, and a template dict of recent keys
- * that each environ starts as a copy of.  Everything returned is a new
- * reference owned by the caller.  GIL held; NULL or -1 with an exception
- * set on failure.  Items of the cache are only used through strong
- * references across calls that may allocate: an allocation may collect
- * garbage, and a finalizer may run Python code that changes the cache.
+ * of subprocess_env), SCRIPT_NAME/PATH_INFO, HTTP_AUTHORIZATION,
+ * wsgi.url_scheme and wsgi.input_terminated.  mod_python.wsgi passes a
+ * cache: a list owned by the calling interpreter (the wsgi module keeps it
+ * for the process's life), empty at first, holding the str objects of
+ * common keys (found by a perfect hash) and their last values, and a
+ * template dict of recent keys that each environ starts as a copy of.
+ * Everything returned is a new reference owned by the caller.  GIL held;
+ * NULL or -1 with an exception set on failure.  Items of the cache are
+ * only used through strong references across calls that may allocate: an
+ * allocation may collect garbage, and a finalizer may run Python code that
+ * changes the cache.
  */
 #include "mp_wsgi_environ.h"
 #include "mp_request.h"
@@ -298,7 +299,8 @@ utf8_str(const char *s)
 
 /* A new dict of the CGI variables of r (add_cgi_vars() then every entry
  * of subprocess_env) with SCRIPT_NAME script, PATH_INFO the rest of the
- * URI, HTTP_AUTHORIZATION and wsgi.url_scheme.  With a cache (a list,
+ * URI, HTTP_AUTHORIZATION, wsgi.url_scheme and wsgi.input_terminated
+ * (True).  With a cache (a list,
  * see cache_check): values are latin-1 native strings, known keys and
  * unchanged values come from the cache, and HTTP_CONTENT_TYPE/_LENGTH
  * are left out (mod_python.wsgi).  Without: keys and values are decoded
@@ -358,6 +360,11 @@ mp_wsgi_environ(request_rec *r, const char *script, PyObject *cache)
     if (env_put(&b, "wsgi.url_scheme",
                 https != NULL && strcasecmp(https, "off") != 0
                 ? "https" : "http") < 0) {
+        goto error;
+    }
+    /* Apache always ends the input (de-chunked, or Content-Length bytes):
+     * a chunked body can be read to EOF (mod_wsgi sets it too). */
+    if (PyDict_SetItemString(b.env, "wsgi.input_terminated", Py_True) < 0) {
         goto error;
     }
     return b.env;

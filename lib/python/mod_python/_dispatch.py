@@ -290,7 +290,10 @@ class Dispatcher:
             raise ImportError("empty handler module name")
         if is_file_path(name) and not os.path.isabs(name) and directory:
             name = os.path.join(directory, name)
-        return self.env.importer.import_module(name, autoreload=autoreload, log=debug)
+        return self.env.importer.import_module(
+            name, autoreload=autoreload, log=debug,
+            directory=None if is_location else directory,
+        )
 
     # -- error reporting -------------------------------------------------------
     def report_error(
