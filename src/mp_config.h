@@ -91,6 +91,7 @@ typedef struct mp_handler {
     int silent;                 /* from PythonHandlerModule */
     int cacheable;              /* from httpd.conf with a fixed directory:
                                  * its resolution may be cached (mp_dispatch) */
+    int metrics_label;          /* mp_metrics.c's label index, 0: "(other)" */
     struct mp_handler *next;
 } mp_handler;
 
