@@ -23,12 +23,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from harness import HttpdServer
 from prometheus_client.openmetrics.parser import (
     text_string_to_metric_families as parse_openmetrics,
 )
 from prometheus_client.parser import text_string_to_metric_families
-
-from harness import HttpdServer
 
 SCRAPE = "/_metrics"
 OM_ACCEPT = "application/openmetrics-text; version=1.0.0"
@@ -84,6 +83,22 @@ class Scrape:
     def by_child(self, name: str) -> dict[str, float]:
         return {dict(k)["child"]: v for (n, k), v in self.samples.items()
                 if n == name}
+
+
+def settled(server: HttpdServer, done, timeout: float = 5.0) -> Scrape:
+    """Scrape until done(scrape): responses are counted at log time and
+    the in-flight gauge drops when the request's pool goes, both after the
+    client has its response."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = Scrape(server)
+        if done(s) or time.monotonic() > deadline:
+            return s
+        time.sleep(0.02)
+
+
+def in_flight(s: Scrape) -> float:
+    return sum(s.by_child("mod_python_child_requests_in_flight").values())
 
 
 def children(ppid: int) -> set[int]:
@@ -168,7 +183,11 @@ def test_requests_over_children_sum_to_n(server):
 
     with ThreadPoolExecutor(threads) as pool:
         pids = set(pool.map(one, range(n)))
-    after = Scrape(server)
+    ok = {"class": "2xx"}
+    after = settled(server, lambda s: in_flight(s) == 0 and (
+        s.handler("mod_python_responses_total", "mx_handlers::count", **ok)
+        - before.handler("mod_python_responses_total", "mx_handlers::count",
+                         **ok)) >= n)
 
     def delta(name: str, **labels: str) -> float:
         return (after.handler(name, "mx_handlers::count", **labels)
@@ -190,10 +209,23 @@ def test_requests_over_children_sum_to_n(server):
     if server.env.mpm == "prefork":
         assert len(pids) >= 2, pids
         assert len(grew) >= 2, grew
-    assert sum(after.by_child("mod_python_child_requests_in_flight").values()) == 0
+    assert in_flight(after) == 0
     assert sum(after.by_child("mod_python_child_interpreters").values()) >= 1
     assert sum(after.by_child("mod_python_child_gil_acquires_total").values()) \
         > sum(before.by_child("mod_python_child_gil_acquires_total").values())
+
+
+def test_in_flight_while_a_request_runs(server):
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(server.client().get, "/metrics/count?hold")
+        deadline = time.monotonic() + 5
+        seen = 0.0
+        while time.monotonic() < deadline and not seen:
+            time.sleep(0.05)
+            seen = in_flight(Scrape(server))
+        assert slow.result().status == 200
+    assert seen == 1
+    assert in_flight(settled(server, lambda s: in_flight(s) == 0)) == 0
 
 
 def test_exceptions_and_status_classes(server, expect_log):
@@ -204,7 +236,11 @@ def test_exceptions_and_status_classes(server, expect_log):
     assert c.get("/metrics/nf").status == 404
     assert c.get("/metrics/moved").status == 302
     assert c.get("/metrics/nf").status == 404
-    after = Scrape(server)
+    after = settled(server, lambda s: sum(
+        s.value("mod_python_responses_total", **dict(k))
+        - before.value("mod_python_responses_total", **dict(k))
+        for (name, k) in s.samples
+        if name == "mod_python_responses_total") >= 4)
 
     def delta(name: str, handler: str, **labels: str) -> float:
         return (after.handler(name, handler, **labels)
@@ -228,7 +264,8 @@ def test_labels_come_from_the_configuration(server):
     assert r.status == 200 and r.text == "default"
     r = c.get("/metrics/added")
     assert r.status == 200 and r.text == "added"
-    s = Scrape(server)
+    s = settled(server, lambda s: s.handler(
+        "mod_python_responses_total", "(other)", **{"class": "2xx"}) >= 1)
     assert "zz-url-marker" not in s.text and "zz-query-marker" not in s.text
     handlers = {dict(k).get("handler") for (_, k) in s.samples} - {None}
     assert handlers <= CONFIGURED, handlers - CONFIGURED
@@ -301,6 +338,33 @@ def test_reset_on_restart_and_label_overflow(env):
         assert s.value("mod_python_restarts_total") == 0
         assert 1 <= s.handler("mod_python_handler_requests_total",
                               "mx_handlers::count") < 4
+    finally:
+        srv.stop()
+        problems = srv.log.problems(0, srv.allow)
+        srv.cleanup(keep=bool(problems))
+        assert not problems, problems
+
+
+def test_metrics_off_and_server_wide_directives(env):
+    srv = HttpdServer(env, "test_800_metrics_off")
+    try:
+        srv.conf.location(SCRAPE, "SetHandler python-metrics")
+        text = srv.conf.text()
+        r = srv.configtest(text.replace(
+            "SetHandler python-metrics",
+            "SetHandler python-metrics\n    PythonMetrics On"))
+        assert r.returncode != 0
+        assert "PythonMetrics not allowed in <Location>" in r.stderr
+        r = srv.configtest(
+            text + f"<VirtualHost *:{srv.port}>\n  ServerName x.test\n"
+            "  PythonMetricsResetOnRestart On\n</VirtualHost>\n")
+        assert r.returncode != 0
+        assert ("PythonMetricsResetOnRestart cannot occur within "
+                "<VirtualHost>") in r.stderr
+        srv.start()
+        since = srv.log.offset()
+        assert srv.client().get(SCRAPE).status == 404
+        assert srv.log.wait_for(r"\[python:warn\].*MP0802: ", since)
     finally:
         srv.stop()
         problems = srv.log.problems(0, srv.allow)

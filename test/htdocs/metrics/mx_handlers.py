@@ -2,7 +2,7 @@
 
 /metrics/count   the pid of the child that answers (200); waits a little
                  when asked (?slow) so that concurrent requests need
-                 several prefork children
+                 several prefork children, or long (?hold)
 /metrics/boom    raises ValueError (500, an exception in the metrics)
 /metrics/nf      returns HTTP_NOT_FOUND (4xx)
 /metrics/moved   redirects with HTTP_MOVED_TEMPORARILY (3xx)
@@ -26,6 +26,8 @@ def handler(req):
 def count(req):
     if req.args == "slow":
         time.sleep(0.05)
+    elif req.args == "hold":
+        time.sleep(1.0)
     req.content_type = "text/plain"
     req.write(str(os.getpid()))
     return apache.OK
