@@ -35,7 +35,7 @@ PHASE = "PythonHandler"
 CONFIGURED = {
     "mx_handlers", "mx_handlers::count", "mx_handlers::boom",
     "mx_handlers::notfound", "mx_handlers::moved", "mx_handlers::add",
-    "(other)",
+    "mx_handlers::upper", "(other)",
 }
 
 
@@ -47,6 +47,9 @@ def metrics_conf(conf, *extra: str) -> None:
     conf.directory(
         "{htdocs}/metrics", "SetHandler mod_python",
         "PythonHandler mx_handlers",
+        "PythonOutputFilter mx_handlers::upper MXUPPER",
+        conf.block("Files", '"static.up"', "SetHandler None",
+                   "SetOutputFilter MXUPPER"),
         *[conf.block("Files", f'"{name}"', f"PythonHandler mx_handlers::{obj}")
           for name, obj in files])
 
@@ -274,6 +277,22 @@ def test_labels_come_from_the_configuration(server):
     assert s.handler("mod_python_handler_requests_total", "(other)") >= 1
     assert s.handler("mod_python_responses_total", "(other)",
                      **{"class": "2xx"}) >= 1
+
+
+def test_filters_count_in_their_own_phase(server):
+    before = Scrape(server)
+    r = server.client().get("/metrics/static.up")
+    assert r.status == 200 and r.text == "STATIC TEXT\n"
+    after = settled(server, lambda s: in_flight(s) == 0)
+    labels = {"handler": "mx_handlers::upper", "phase": "PythonOutputFilter"}
+    assert (after.value("mod_python_handler_requests_total", **labels)
+            > before.value("mod_python_handler_requests_total", **labels))
+    # A filter takes part in the request but does not serve it.
+    assert after.value("mod_python_responses_total", **labels,
+                       **{"class": "2xx"}) == 0
+    assert (sum(after.by_child("mod_python_child_requests_total").values())
+            - sum(before.by_child("mod_python_child_requests_total").values())
+            == 1)
 
 
 def test_graceful_restart_keeps_the_counters(server):

@@ -9,6 +9,8 @@
 /metrics/added   adds mx_handlers::added with req.add_handler(): a handler
                  not named in the configuration ("(other)" label)
 /metrics/<other> (mx_handlers::handler, the directory's default) 200
+/metrics/static.up  a static file through the output filter MXUPPER
+                 (mx_handlers::upper)
 """
 
 import os
@@ -55,3 +57,12 @@ def added(req):
     req.content_type = "text/plain"
     req.write("added")
     return apache.OK
+
+
+def upper(filt):
+    data = filt.read()
+    while data:
+        filt.write(data.upper())
+        data = filt.read()
+    if data is None:
+        filt.close()
