@@ -6,6 +6,7 @@
  */
 #include "mp_config.h"
 #include "mp_config_check.h"
+#include "mp_metrics_conf.h"
 #include "util_filter.h"
 
 #include "apr_fnmatch.h"
@@ -524,6 +525,7 @@ new_handler(cmd_parms *cmd, const char *handler, const mp_origin *o,
      * every request of this child. */
     h->cacheable = cmd->pool == cmd->server->process->pconf
                    && o->regex == NULL && !o->is_fnmatch;
+    h->metrics_label = mp_metrics_label(cmd, handler);
     return h;
 }
 
@@ -746,6 +748,7 @@ mp_cmd_filter(cmd_parms *cmd, void *dconf, const char *handler,
     f->name = name ? name : handler;
     f->directory = o.directory;
     f->entry = mp_config_new_handler(cmd->pool, handler, o.directory);
+    f->entry->metrics_label = mp_metrics_label(cmd, handler);
     /* Apache lower-cases filter names; key the table the same way. */
     ap_str_tolower(key);
     apr_hash_set(f->is_input ? d->in_filters : d->out_filters, key,
@@ -825,5 +828,10 @@ const command_rec mp_config_commands[] = {
                  "On to start Python with optimisation level 2"),
     AP_INIT_TAKE1("PythonHome", mp_cmd_home, NULL, RSRC_CONF,
                   "Python installation or virtual environment to embed"),
+    AP_INIT_FLAG("PythonMetrics", mp_metrics_cmd_flag, NULL, RSRC_CONF,
+                 "On to keep Prometheus metrics (SetHandler python-metrics)"),
+    AP_INIT_FLAG("PythonMetricsResetOnRestart", mp_metrics_cmd_flag,
+                 (void *)1, RSRC_CONF,
+                 "On to start the metrics from zero on a graceful restart"),
     {NULL}
 };

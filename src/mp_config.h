@@ -22,6 +22,13 @@
 #define MP_GO_DECLINED  0x2     /* DECLINED */
 #define MP_GO_ALL       0x4     /* every handler runs, results ignored */
 
+/* How one handler entry ended (mp_dispatch_entry). */
+enum {
+    MP_ENTRY_RAN,                   /* called; the result is its value */
+    MP_ENTRY_SKIPPED,               /* silent entry without a callable */
+    MP_ENTRY_FAILED                 /* reported; the result is 500/DONE */
+};
+
 /* The request phases that take a handler list, in Apache's order: the one
  * table of their directive names, default callables, where the directive
  * may be written, stacking rule and help text.  The enum, the name arrays,
@@ -91,6 +98,7 @@ typedef struct mp_handler {
     int silent;                 /* from PythonHandlerModule */
     int cacheable;              /* from httpd.conf with a fixed directory:
                                  * its resolution may be cached (mp_dispatch) */
+    int metrics_label;          /* mp_metrics.c's label index, 0: "(other)" */
     struct mp_handler *next;
 } mp_handler;
 

@@ -5,6 +5,7 @@
 #include "mp_dispatch.h"
 #include "mp_hlist.h"
 #include "mp_interp.h"
+#include "mp_metrics.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
 #include "mp_connection.h"
@@ -423,6 +424,7 @@ mp_dispatch_entry(mp_run *run, const mp_handler *h, PyObject *target,
     MpModuleState *st = run->ip->state;
     int use_cache = h->cacheable && run->settings->enable_pdb != 1;
     PyObject *key = NULL, *res = NULL, *value;
+    uint64_t t0 = mp_metrics_entry_begin(run->r, run->kind);
 
     if (use_cache) {
         if ((key = PyLong_FromVoidPtr((void *)h)) == NULL) {
@@ -454,12 +456,14 @@ mp_dispatch_entry(mp_run *run, const mp_handler *h, PyObject *target,
     Py_CLEAR(key);
     value = PyObject_CallOneArg(PyTuple_GET_ITEM(res, RES_CALLABLE), target);
     Py_DECREF(res);
-    return finish(run, h, target, value, outcome);
+    return mp_metrics_entry_end(run->r, run->kind, h, t0, outcome,
+                                finish(run, h, target, value, outcome));
 error:
     Py_XDECREF(key);
     Py_XDECREF(res);
     *outcome = MP_ENTRY_FAILED;
-    return mp_dispatch_report(run, h, target);
+    return mp_metrics_entry_end(run->r, run->kind, h, t0, outcome,
+                                mp_dispatch_report(run, h, target));
 }
 
 /* ------------------------------------------------------------------ */
@@ -518,7 +522,7 @@ mp_dispatch_phase(request_rec *r, mp_phase phase, mp_handler *h,
     mp_run run;
     int result;
 
-    ip = mp_interp_acquire(mp_config_interpreter(r, d, first), r->server);
+    ip = mp_metrics_acquire(mp_config_interpreter(r, d, first), r->server);
     if (ip == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -582,10 +586,10 @@ mp_dispatch_connection(conn_rec *c)
     if (sc->connection_handler == NULL) {
         return DECLINED;
     }
-    ip = mp_interp_acquire(sc->settings.interpreter
-                           ? sc->settings.interpreter
-                           : c->base_server->server_hostname,
-                           c->base_server);
+    ip = mp_metrics_acquire(sc->settings.interpreter
+                            ? sc->settings.interpreter
+                            : c->base_server->server_hostname,
+                            c->base_server);
     if (ip == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }

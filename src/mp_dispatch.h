@@ -48,13 +48,6 @@ typedef struct {
     double now;                     /* monotonic clock, read once, or -1 */
 } mp_run;
 
-/* How one entry ended. */
-enum {
-    MP_ENTRY_RAN,                   /* called; the result is its value */
-    MP_ENTRY_SKIPPED,               /* silent entry without a callable */
-    MP_ENTRY_FAILED                 /* reported; the result is 500/DONE */
-};
-
 /* Set up a new interpreter for the dispatcher, once _apache is imported:
  * mod_python.apache.init(name, server) gives ip->dispatcher (the CallBack),
  * whose resolve and report go into the module state with a new cache.
