@@ -5,6 +5,7 @@
 #include "mp_dispatch.h"
 #include "mp_hlist.h"
 #include "mp_interp.h"
+#include "mp_log.h"
 #include "mp_metrics.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"

@@ -12,6 +12,7 @@
 #include "mp_filter.h"
 #include "mp_dispatch.h"
 #include "mp_interp.h"
+#include "mp_log.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
 #include "mp_util.h"

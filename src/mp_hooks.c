@@ -15,6 +15,7 @@
 #include "mp_filter.h"
 #include "mp_include.h"
 #include "mp_interp.h"
+#include "mp_log.h"
 #include "mp_metrics.h"
 #include "mp_module.h"
 #include "mp_mutex.h"
@@ -277,6 +278,7 @@ import_one(mp_interp *ip, const char *module, const mp_settings *set)
 static const mp_interp_layers layers = {
     mp_module_initfunc,
     mp_dispatch_set_up,
+    mp_log_pyerr,
 };
 
 /* Start Python in this child, then run the main server's PythonImport

@@ -6,6 +6,7 @@
 #include "mp_config.h"
 #include "mp_request.h"
 #include "mp_interp.h"
+#include "mp_log.h"
 #include "mp_util.h"
 
 #include "apr_buckets.h"

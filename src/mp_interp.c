@@ -13,11 +13,9 @@
 #include "mp_startup.h"
 #include "mp_version.h"
 
-#include "scoreboard.h"
 #include "unixd.h"
 
 #include <unistd.h>
-#include <sys/wait.h>
 
 /* The process state, and the only one in the module. */
 static struct {
@@ -46,80 +44,6 @@ apr_pool_t *
 mp_interp_child_pool(void)
 {
     return mp_proc.pool;
-}
-
-/* ------------------------------------------------------------------ */
-/* logging of Python errors                                           */
-/* ------------------------------------------------------------------ */
-
-static void
-log_line(server_rec *s, request_rec *r, int level, const char *msg)
-{
-    if (r != NULL) {
-        ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
-    }
-    else {
-        ap_log_error(APLOG_MARK, level, 0, s, "%s", msg);
-    }
-}
-
-void
-mp_log_pyerr(server_rec *s, request_rec *r, const char *code,
-             const char *context)
-{
-    PyObject *type = NULL, *value = NULL, *tb = NULL;
-    PyObject *mod = NULL, *lines = NULL, *summary = NULL;
-    const char *text;
-    Py_ssize_t i;
-
-    PyErr_Fetch(&type, &value, &tb);
-    if (type == NULL) {
-        return;
-    }
-    PyErr_NormalizeException(&type, &value, &tb);
-    summary = PyUnicode_FromFormat("%s%s: %s: %S", code, context,
-                                   ((PyTypeObject *)type)->tp_name,
-                                   value ? value : Py_None);
-    text = summary ? PyUnicode_AsUTF8(summary) : NULL;
-    log_line(s, r, APLOG_ERR, text ? text : context);
-    PyErr_Clear();
-
-    mod = PyImport_ImportModule("traceback");
-    if (mod != NULL) {
-        lines = PyObject_CallMethod(mod, "format_exception", "OOO", type,
-                                    value ? value : Py_None,
-                                    tb ? tb : Py_None);
-    }
-    if (lines != NULL && PyList_Check(lines)) {
-        for (i = 0; i < PyList_GET_SIZE(lines); i++) {
-            const char *line = PyUnicode_AsUTF8(PyList_GET_ITEM(lines, i));
-            char *copy, *nl, *state;
-
-            if (line == NULL) {
-                PyErr_Clear();
-                continue;
-            }
-            copy = strdup(line);
-            if (copy == NULL) {
-                break;
-            }
-            for (nl = apr_strtok(copy, "\n", &state); nl != NULL;
-                 nl = apr_strtok(NULL, "\n", &state)) {
-                char buf[4096];
-
-                apr_snprintf(buf, sizeof(buf), "%s: %s", context, nl);
-                log_line(s, r, APLOG_ERR, buf);
-            }
-            free(copy);
-        }
-    }
-    PyErr_Clear();
-    Py_XDECREF(lines);
-    Py_XDECREF(mod);
-    Py_XDECREF(summary);
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
 }
 
 /* ------------------------------------------------------------------ */
@@ -332,7 +256,7 @@ create_interp(const char *name, server_rec *s)
         ip->set_up = 1;
     }
     if (ip == NULL || setup_interp(ip) < 0) {
-        mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
+        mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
                      apr_psprintf(mp_proc.pool,
                                   "initialising interpreter '%s'", name));
         /* Keep the interpreter: ending it while modules half-imported is
@@ -359,7 +283,7 @@ set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
     if (!ip->set_up) {
         PyEval_RestoreThread(ts);
         if (setup_interp(ip) < 0) {
-            mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
+            mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
                          "initialising interpreter 'main_interpreter'");
             rc = -1;
         }
@@ -568,7 +492,7 @@ run_cleanups(mp_interp *ip)
                                             PyTuple_GET_ITEM(pair, 1));
 
         if (res == NULL) {
-            mp_log_pyerr(mp_proc.main_server, NULL, MP_APLOGNO(0009),
+            mp_proc.layers->log_pyerr(mp_proc.main_server, NULL, MP_APLOGNO(0009),
                          "Error calling cleanup object");
         }
         Py_XDECREF(res);
@@ -658,90 +582,6 @@ child_exit(void *data)
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, mp_proc.main_server,
                  "Python finalised in child %ld", (long)getpid());
     return APR_SUCCESS;
-}
-
-/* ------------------------------------------------------------------ */
-/* graceful restart, in the parent                                    */
-/* ------------------------------------------------------------------ */
-
-/* How long the parent waits for the old generation on a graceful restart,
- * and how often it looks. */
-#define MP_RESTART_WAIT apr_time_from_msec(100)
-#define MP_RESTART_POLL apr_time_from_msec(1)
-
-/* Whether child `pid` is still running.  WNOWAIT leaves the exit status
- * for the MPM to reap; a pid that is not our child counts as gone. */
-static int
-child_running(pid_t pid)
-{
-    siginfo_t info;
-
-    memset(&info, 0, sizeof(info));
-    if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
-        return 0;
-    }
-    return info.si_pid == 0;
-}
-
-/* post_config, last: on a graceful restart, wait up to MP_RESTART_WAIT for
- * the children of the old generation to exit.
- *
- * The MPM replaces old children one for one as it reaps them, but it looks
- * for exited ones once right after reading the configuration and then only
- * every second.  Re-reading the configuration takes a few milliseconds;
- * an idle child of ours takes about ten to run the Python cleanups and
- * finalise.  Without this wait the new generation starts one second later
- * (two with a full ServerLimit: its slots are still taken).  Children busy
- * with long requests cost at most MP_RESTART_WAIT more. */
-static int
-restart_wait(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-             server_rec *s)
-{
-    apr_time_t deadline;
-    pid_t *pids;
-    int i, n = 0, limit;
-
-    (void)pconf;
-    (void)plog;
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_CONFIG
-        || ap_scoreboard_image == NULL) {
-        return OK;                  /* first start, or a configuration test */
-    }
-    limit = ap_scoreboard_image->global->server_limit;
-    pids = apr_palloc(ptemp, sizeof(*pids) * (limit > 0 ? limit : 1));
-    for (i = 0; i < limit; i++) {
-        pid_t pid = ap_scoreboard_image->parent[i].pid;
-
-        if (pid > 0 && child_running(pid)) {
-            pids[n++] = pid;
-        }
-    }
-    if (n == 0) {
-        return OK;
-    }
-    deadline = apr_time_now() + MP_RESTART_WAIT;
-    while (n > 0 && apr_time_now() < deadline) {
-        apr_sleep(MP_RESTART_POLL);
-        for (i = 0; i < n; ) {
-            if (child_running(pids[i])) {
-                i++;
-            }
-            else {
-                pids[i] = pids[--n];
-            }
-        }
-    }
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
-                 "graceful restart: %d old child%s still running", n,
-                 n == 1 ? "" : "ren");
-    return OK;
-}
-
-void
-mp_interp_register_hooks(apr_pool_t *p)
-{
-    (void)p;
-    ap_hook_post_config(restart_wait, NULL, NULL, APR_HOOK_REALLY_LAST);
 }
 
 apr_status_t

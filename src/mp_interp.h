@@ -58,19 +58,19 @@ struct mp_interp {
     mp_interp *next;
 };
 
-/* Register the parent-side hook that lets the old generation exit on a
- * graceful restart before the MPM looks for it (see restart_wait). */
-void mp_interp_register_hooks(apr_pool_t *p);
-
 /* What this file needs from the layers above it, given at child start so
  * that it includes none of them: the init function of the _apache module
- * (registered with PyImport_AppendInittab), and the set-up of a new
+ * (registered with PyImport_AppendInittab); the set-up of a new
  * interpreter once _apache is imported, which fills ip->dispatcher
  * (mp_dispatch_set_up: mod_python.apache.init() and the dispatcher's entry
- * points); it returns 0, or -1 with an exception set. */
+ * points), returning 0, or -1 with an exception set; and the logger of a
+ * pending Python exception (mp_log_pyerr, which itself drops the GIL
+ * around its writes). */
 typedef struct {
     PyObject *(*module_init)(void);
     int (*set_up)(mp_interp *ip, server_rec *main_server);
+    void (*log_pyerr)(server_rec *s, request_rec *r, const char *code,
+                      const char *context);
 } mp_interp_layers;
 
 /* Start Python in this child; logs and returns non-OK on failure.
@@ -131,10 +131,5 @@ server_rec *mp_interp_main_server(void);
 /* Child pool, for process-lifetime cleanups. */
 apr_pool_t *mp_interp_child_pool(void);
 
-/* Log the pending Python exception against r (or s when r is NULL): one
- * header line "<code>: <context>: <type>: <value>" then the traceback
- * lines.  Clears the exception.  GIL held. */
-void mp_log_pyerr(server_rec *s, request_rec *r, const char *code,
-                  const char *context);
 
 #endif /* MP_INTERP_H */
