@@ -594,12 +594,9 @@ run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
         return APR_EGENERAL;
     }
 
-    run.ip = ip;
-    run.s = r->server;
-    run.r = r;
-    run.settings = &d->settings;
-    run.kind = is_input ? MP_KIND_INPUT_FILTER : MP_KIND_OUTPUT_FILTER;
-    run.now = -1.0;
+    run = mp_run_make(ip, r->server, r, &d->settings,
+                      is_input ? MP_KIND_INPUT_FILTER
+                               : MP_KIND_OUTPUT_FILTER);
     (void)mp_dispatch_entry(&run, h, (PyObject *)filt, &outcome);
     if (outcome == MP_ENTRY_RAN && !filt->closed) {
         PyObject *res = filter_flush(filt, NULL);
