@@ -786,6 +786,26 @@ _APLOG_ERR = 3          # apache.APLOG_ERR, without importing _apache
 _APLOG_WARNING = 4
 
 
+def socache_seal(mac_key: bytes, key: bytes, payload: bytes) -> bytes:
+    """The record stored for *payload* at *key*: ``MPS1``, then
+    HMAC-SHA256(*mac_key*, ``MPS1`` + *key* + *payload*), then *payload*."""
+    mac = hmac.new(mac_key, _SOCACHE_MAGIC + key + payload,
+                   hashlib.sha256).digest()
+    return _SOCACHE_MAGIC + mac + payload
+
+
+def socache_unseal(mac_key: bytes, key: bytes, raw: bytes) -> bytes | None:
+    """The payload of *raw* if it was sealed for *key* with *mac_key*, else
+    None (wrong key or secret, foreign or truncated data)."""
+    head = len(_SOCACHE_MAGIC)
+    if len(raw) < head + 32 or raw[:head] != _SOCACHE_MAGIC:
+        return None
+    mac, payload = raw[head:head + 32], raw[head + 32:]
+    expected = hmac.new(mac_key, _SOCACHE_MAGIC + key + payload,
+                        hashlib.sha256).digest()
+    return payload if hmac.compare_digest(mac, expected) else None
+
+
 class SocacheSession(BaseSession):
     """Sessions in an Apache socache instance (shmcb, memcache, redis, ...)
     declared in the server configuration with ``PythonSessionCache NAME
@@ -842,29 +862,18 @@ class SocacheSession(BaseSession):
     def _key(self) -> bytes:
         return b"mps:" + self._sid.encode("ascii")
 
-    def _seal(self, payload: bytes) -> bytes:
-        mac = hmac.new(self._mac_key, _SOCACHE_MAGIC + self._key() + payload,
-                       hashlib.sha256).digest()
-        return _SOCACHE_MAGIC + mac + payload
-
     def _unseal(self, raw: bytes) -> bytes | None:
         """The payload of a record written by a server holding the same key,
         or None (an empty record is the store's own miss marker)."""
         if not raw:
             return None
-        head = len(_SOCACHE_MAGIC)
-        mac, payload = raw[head:head + 32], raw[head + 32:]
-        expected = hmac.new(self._mac_key,
-                            _SOCACHE_MAGIC + self._key() + payload,
-                            hashlib.sha256).digest()
-        if raw[:head] != _SOCACHE_MAGIC or not hmac.compare_digest(
-                mac, expected):
+        payload = socache_unseal(self._mac_key, self._key(), raw)
+        if payload is None:
             self._req.log_error(
                 f"MP0824: session {self._sid} in cache {self._cache!r}: "
                 "record failed its integrity check (another "
                 "mod_python.session.socache_secret?); starting a new session",
                 _APLOG_WARNING)
-            return None
         return payload
 
     # -- store access ---------------------------------------------------------
@@ -872,9 +881,8 @@ class SocacheSession(BaseSession):
     def _unavailable(self, exc: OSError) -> BaseException:
         """Log the one MP0823 line; the exception that ends the request
         with 503."""
-        self._req.log_error(
-            f"MP0823: session cache {self._cache!r} ({self._provider}) "
-            f"unavailable: {exc}; answering 503", _APLOG_ERR)
+        detail = exc.strerror if exc.errno else str(exc)
+        self._req.log_error(f"MP0823: {detail}; answering 503", _APLOG_ERR)
         exc_type: type[BaseException] = _apache_module().SERVER_RETURN
         return exc_type(_HTTP_SERVICE_UNAVAILABLE)
 
@@ -899,7 +907,9 @@ class SocacheSession(BaseSession):
         expiry = time.time() + float(record["_timeout"])
         try:
             _apache_module().socache_store(self._cache, self._key(),
-                                           self._seal(payload), expiry)
+                                           socache_seal(self._mac_key,
+                                                        self._key(), payload),
+                                           expiry)
         except OSError as exc:
             raise self._unavailable(exc) from None
 
