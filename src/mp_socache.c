@@ -3,7 +3,6 @@
  * See mp_socache.h for the contract.
  */
 #include "mp_socache.h"
-#include "mp_interp.h"
 #include "mp_util.h"
 
 #include "ap_provider.h"
@@ -28,6 +27,7 @@ typedef struct {
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
     apr_global_mutex_t *mutex;          /* NOTMPSAFE providers only */
+    server_rec *server;                 /* main server, for the provider */
     int ready;                          /* init() succeeded */
 } mp_socache;
 
@@ -49,7 +49,7 @@ instance_destroy(void *data)
 
     if (c->ready) {
         c->ready = 0;
-        c->provider->destroy(c->instance, mp_interp_main_server());
+        c->provider->destroy(c->instance, c->server);
     }
     return APR_SUCCESS;
 }
@@ -169,6 +169,7 @@ socache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                          "with '%s'", c->name, c->provider_name, c->args);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+        c->server = s;
         c->ready = 1;
         apr_pool_cleanup_register(pconf, c, instance_destroy,
                                   apr_pool_cleanup_null);
@@ -236,7 +237,7 @@ typedef struct {
 static apr_status_t
 socache_run(mp_socache *c, mp_socache_call *call, apr_pool_t *p)
 {
-    server_rec *s = mp_interp_main_server();
+    server_rec *s = c->server;
     apr_status_t rv, lrv;
 
     if (c->mutex != NULL && (lrv = apr_global_mutex_lock(c->mutex))
@@ -501,7 +502,8 @@ mp_socache_info(PyObject *module, PyObject *arg)
         return NULL;
     }
     return Py_BuildValue("(ssO)", c->provider_name, c->args,
-                         c->mutex == NULL ? Py_True : Py_False);
+                         c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE
+                         ? Py_False : Py_True);
 }
 
 static PyMethodDef mp_socache_methods[] = {

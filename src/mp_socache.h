@@ -25,8 +25,10 @@
  *   socache_retrieve(name, key, maxlen)      bytes, or None for a miss
  *   socache_remove(name, key)                True if something was removed
  *   socache_info(name)                       (provider, args, flags)
- * An unknown name raises KeyError; a provider failure (the store is down,
- * the object is too large) raises OSError.  A miss reported by a provider
+ * Keys have 1 to 200 bytes (memcache and redis store "mod_python:" + the
+ * key in hex, so they take at most about 115).  An unknown name raises
+ * KeyError; a provider failure (the store is down, the object is too large)
+ * raises OSError.  A miss reported by a provider
  * that talks to a network store is confirmed by writing a short-lived empty
  * record at the same key: apr_memcache and apr_redis report "not found"
  * when their only server is marked down, which must not read as "no such

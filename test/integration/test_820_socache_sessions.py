@@ -219,9 +219,11 @@ def _backend_conf(srv: HttpdServer, label: str, mc_port: int,
     for cache in ("shm", "mc", "rd"):
         files.append(c.block("Files", f'"{cache}"',
                              f"PythonOption mod_python.session.socache {cache}"))
-    files.append(c.block("Files", '"nosecret"',
-                         "PythonOption mod_python.session.socache mc",
-                         "PythonOption mod_python.session.socache_secret"))
+    for name, cache in (("nosecret", "mc"), ("shm_nosecret", "shm")):
+        files.append(c.block(
+            "Files", f'"{name}"',
+            f"PythonOption mod_python.session.socache {cache}",
+            "PythonOption mod_python.session.socache_secret"))
     c.directory("{htdocs}/socache", "SetHandler mod_python",
                 "PythonHandler socache_h",
                 "PythonOption mod_python.session.session_type SocacheSession",
@@ -394,6 +396,15 @@ def test_shared_store_without_secret_is_a_configuration_error(servers,
     r = _get(servers.a, "/socache/nosecret?op=get")
     assert r.status == 500
     expect_log(r"MP0825: session cache 'mc' \(memcache\) is shared")
+
+
+def test_local_store_needs_no_secret(servers):
+    a = servers.a
+    sid = _ok(a, "/socache/shm_nosecret?op=put&k=k&v=v")["sid"]
+    e = _ok(a, "/socache/shm_nosecret?op=get", sid)
+    assert e["sid"] == sid and e["data"] == {"k": "v"}
+    # sealed with another key than the one of /socache/shm: not readable there
+    assert _ok(a, "/socache/shm?op=get", sid)["new"]
 
 
 def _mp0823_lines(srv: HttpdServer, since: int) -> list[str]:

@@ -904,7 +904,8 @@ class SocacheSession(BaseSession):
             raise ValueError(
                 f"session {self._sid} is {len(payload)} bytes, more than "
                 f"mod_python.session.socache_max_size ({self._max_size})")
-        expiry = time.time() + float(record["_timeout"])
+        # memcache wants at least one second
+        expiry = time.time() + max(float(record["_timeout"]), 1.0)
         try:
             _apache_module().socache_store(self._cache, self._key(),
                                            socache_seal(self._mac_key,
