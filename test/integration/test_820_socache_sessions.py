@@ -321,19 +321,27 @@ def test_through_the_balancer(servers, cache):
 
 def test_shmcb_across_the_children_of_one_server(servers):
     a, b = servers.a, servers.b
-    d = _ok(a, "/socache/shm?op=put&k=x&v=1")
-    sid = d["sid"]
-    pids = set()
-    for n in range(2, 8):
-        e = _ok(a, f"/socache/shm?op=put&k=x&v={n}", sid)
-        assert e["sid"] == sid and not e["new"], e
-        pids.add(e["pid"])
-        assert _ok(a, "/socache/shm?op=get", sid)["data"] == {"x": str(n)}
+    # three keep-alive connections open at once: under prefork each one
+    # holds its own child, so writes and reads alternate between children
+    with a.client().session() as k1, a.client().session() as k2, \
+            a.client().session() as k3:
+        conns = [k1, k2, k3]
+        pids = {k.get("/socache/shm?op=get").json()["pid"] for k in conns}
+        r = k1.get("/socache/shm?op=put&k=x&v=1")
+        sid = r.json()["sid"]
+        cookie = {"Cookie": f"pysid={sid}"}
+        for n in range(2, 8):
+            writer, reader = conns[n % 3], conns[(n + 1) % 3]
+            e = writer.get(f"/socache/shm?op=put&k=x&v={n}",
+                           headers=cookie).json()
+            assert e["sid"] == sid and not e["new"], e
+            g = reader.get("/socache/shm?op=get", headers=cookie).json()
+            assert g["sid"] == sid and g["data"] == {"x": str(n)}, g
+    if a.env.mpm == "prefork":
+        assert len(pids) == 3, pids
     # B has its own shared memory: the id means nothing there
     g = _ok(b, "/socache/shm?op=get", sid)
     assert g["new"] and g["sid"] != sid
-    if a.env.mpm == "prefork":
-        assert len(pids) > 1, "all requests went to one child"
 
 
 @pytest.mark.parametrize("cache", ["shm", "mc", "rd"])
