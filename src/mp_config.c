@@ -824,7 +824,7 @@ const command_rec mp_config_commands[] = {
                  "On to start Python with optimisation level 2"),
     AP_INIT_TAKE1("PythonHome", mp_cmd_home, NULL, RSRC_CONF,
                   "Python installation or virtual environment to embed"),
-    AP_INIT_TAKE2("PythonSessionCache", mp_socache_cmd, NULL, RSRC_CONF,
-                  "NAME provider[:args]: a socache instance for sessions"),
+    AP_INIT_TAKE2("PythonSessionCache", mp_cmd_session_cache, NULL,
+                  RSRC_CONF, "NAME provider[:args]: a socache for sessions"),
     {NULL}
 };

@@ -59,8 +59,8 @@ instance_destroy(void *data)
 /* ------------------------------------------------------------------ */
 
 const char *
-mp_socache_cmd(cmd_parms *cmd, void *dconf, const char *name,
-               const char *spec)
+mp_cmd_session_cache(cmd_parms *cmd, void *dconf, const char *name,
+                     const char *spec)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     const char *colon, *p;
@@ -125,8 +125,11 @@ socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog;
     (void)ptemp;
-    return ap_mutex_register(pconf, MP_SOCACHE_MUTEX, NULL, APR_LOCK_DEFAULT,
-                             0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+    if (ap_mutex_register(pconf, MP_SOCACHE_MUTEX, NULL, APR_LOCK_DEFAULT,
+                          0) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
 }
 
 /* Initialise every instance (and its mutex) in the parent. */
@@ -188,7 +191,8 @@ socache_child_init(apr_pool_t *pchild, server_rec *s)
     if (mp_socaches == NULL) {
         return;
     }
-    for (hi = apr_hash_first(pchild, mp_socaches); hi; hi = apr_hash_next(hi)) {
+    for (hi = apr_hash_first(pchild, mp_socaches); hi;
+         hi = apr_hash_next(hi)) {
         mp_socache *c = apr_hash_this_val(hi);
         apr_status_t rv;
 

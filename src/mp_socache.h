@@ -4,7 +4,7 @@
  * mod_python.Session.SocacheSession.
  *
  * What: a process-wide registry of named cache instances.  The server
- * configuration declares each one (the directive handler mp_socache_cmd,
+ * configuration declares each one (the directive handler mp_cmd_session_cache,
  * main server only): NAME and "provider[:args]".  The provider is looked up
  * and its instance created while the configuration is read; the instance is
  * initialised in the parent at post_config (shmcb makes its anonymous
@@ -46,8 +46,8 @@
 
 /* Directive handler: NAME "provider[:args]" (RSRC_CONF, main server).
  * Returns NULL or an error string. */
-const char *mp_socache_cmd(cmd_parms *cmd, void *dconf, const char *name,
-                           const char *spec);
+const char *mp_cmd_session_cache(cmd_parms *cmd, void *dconf,
+                                 const char *name, const char *spec);
 
 /* Register the pre_config / post_config / child_init hooks. */
 void mp_socache_register_hooks(apr_pool_t *p);
