@@ -399,6 +399,35 @@ def _redis_port(servers) -> int:
     raise AssertionError("no redis cache in the config")
 
 
+def _store_ttl(stores, cache: str, sid: str) -> int:
+    """The time to live the store itself keeps for the session's record."""
+    key = "mod_python:" + f"mps:{sid}".encode().hex()
+    if cache == "rd":
+        port, cmd = stores["rd"].port, f"TTL {key}\r\n"
+    else:
+        port, cmd = stores["mc"].port, f"mg {key} t\r\n"
+    with socket.create_connection(("127.0.0.1", port), 5) as s:
+        s.sendall(cmd.encode())
+        reply = s.recv(256).decode()
+    # redis ":<seconds>" (-2: no such key), memcached "HD t<seconds>" or
+    # "EN" (no such key)
+    if reply.startswith("EN"):
+        return -2
+    return int(reply.strip().lstrip(":").split("t")[-1])
+
+
+@pytest.mark.parametrize("cache", ["mc", "rd"])
+def test_the_store_expires_the_record(servers, stores, cache):
+    a = servers.a
+    sid = _ok(a, f"/socache/{cache}?op=put&k=k&v=v&timeout=300")["sid"]
+    assert 290 <= _store_ttl(stores, cache, sid) <= 300
+    sid = _ok(a, f"/socache/{cache}?op=put&k=k&v=v&timeout=2")["sid"]
+    assert 1 <= _store_ttl(stores, cache, sid) <= 2
+    time.sleep(3.1)
+    assert _store_ttl(stores, cache, sid) < 0        # gone from the store
+    assert _ok(servers.b, f"/socache/{cache}?op=get", sid)["new"]
+
+
 def test_shared_store_without_secret_is_a_configuration_error(servers,
                                                               expect_log):
     r = _get(servers.a, "/socache/nosecret?op=get")

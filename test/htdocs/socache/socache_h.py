@@ -4,6 +4,7 @@ test.label names the server that answered.
 
 Endpoints (query ?op=...):
   op=put&k=K&v=V   session[K] = V, save; answer the session as JSON
+                   (&timeout=T: a session timeout of T seconds)
   op=get           answer the session as JSON (nothing saved)
   op=del           invalidate the session
 """
@@ -17,7 +18,7 @@ from mod_python import Session, apache
 def handler(req):
     args = dict(parse_qsl(req.args or ""))
     op = args.get("op", "get")
-    sess = Session.Session(req)
+    sess = Session.Session(req, timeout=float(args.get("timeout", 0)))
     if not isinstance(sess, Session.SocacheSession):
         raise TypeError(f"expected a SocacheSession, got {type(sess)}")
     if op == "put":
