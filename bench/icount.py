@@ -3,6 +3,7 @@
 to bench/run.py.
 
     python3 bench/icount.py hello api --impl ours,mp35 [-n 500]
+    python3 bench/icount.py hello --impl ours --conf 'PythonMetrics On'
 
 For each (scenario, implementation) it starts the scenario's Apache as one
 process (`apache2 -X`, event MPM) under `valgrind --tool=callgrind`,
@@ -53,11 +54,12 @@ def _request(srv: BenchServer, sc, headers: dict[str, str]) -> None:
 
 
 def count(env: TestEnv, scenario: str, impl_key: str, n: int,
-          keep: bool = False) -> float:
+          keep: bool = False, conf: tuple[str, ...] = ()) -> float:
     sc = SCENARIOS[scenario]
     impl = ALL[impl_key]
     srv = BenchServer(env, "event", f"icount-{scenario}-{impl_key}")
     srv.conf.add(*impl.server_lines(env))
+    srv.conf.add(*conf)
     sc.setup(srv, impl)
     srv.conf.write(srv.conf_file)
     text = srv.conf_file.read_text()
@@ -124,6 +126,9 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=300, help="requests per count")
     ap.add_argument("--keep", action="store_true",
                     help="keep the server root and callgrind.out")
+    ap.add_argument("--conf", action="append", default=[], metavar="LINE",
+                    help="server-level config line for every server, e.g. "
+                    "--conf 'PythonMetrics On' (repeatable)")
     args = ap.parse_args()
     if shutil.which("valgrind") is None:
         print("icount: valgrind is missing: apt-get install -y valgrind",
@@ -135,7 +140,8 @@ def main() -> int:
         for key in args.impl.split(","):
             if key not in SCENARIOS[name].impls:
                 continue
-            per = count(env, name, key, args.n, args.keep)
+            per = count(env, name, key, args.n, args.keep,
+                        tuple(args.conf))
             print(f"{name:<12} {key:<10} {per:>22,.0f}", flush=True)
     return 0
 

@@ -7,6 +7,7 @@
 #include "mp_config.h"
 #include "mp_hooks.h"
 #include "mp_interp.h"
+#include "mp_restart.h"
 #include "mp_socache.h"
 #define MP_DECLARING_OPTIONAL
 #include "mp_optional.h"
@@ -15,7 +16,7 @@ static void
 mp_register_hooks(apr_pool_t *p)
 {
     mp_hooks_register(p);
-    mp_interp_register_hooks(p);
+    mp_restart_register_hooks(p);
     mp_socache_register_hooks(p);
     mp_optional_register();
 }

@@ -22,6 +22,13 @@
 #define MP_GO_DECLINED  0x2     /* DECLINED */
 #define MP_GO_ALL       0x4     /* every handler runs, results ignored */
 
+/* How one handler entry ended (mp_dispatch_entry). */
+enum {
+    MP_ENTRY_RAN,                   /* called; the result is its value */
+    MP_ENTRY_SKIPPED,               /* silent entry without a callable */
+    MP_ENTRY_FAILED                 /* reported; the result is 500/DONE */
+};
+
 /* The request phases that take a handler list, in Apache's order: the one
  * table of their directive names, default callables, where the directive
  * may be written, stacking rule and help text.  The enum, the name arrays,
@@ -91,6 +98,7 @@ typedef struct mp_handler {
     int silent;                 /* from PythonHandlerModule */
     int cacheable;              /* from httpd.conf with a fixed directory:
                                  * its resolution may be cached (mp_dispatch) */
+    int metrics_label;          /* mp_metrics.c's label index, 0: "(other)" */
     struct mp_handler *next;
 } mp_handler;
 
@@ -119,6 +127,7 @@ typedef struct {
     signed char autoreload;         /* PythonAutoReload (default on) */
     signed char per_directory;      /* PythonInterpPerDirectory */
     signed char per_directive;      /* PythonInterpPerDirective */
+    signed char htaccess;           /* PythonHtaccess (httpd.conf only) */
 } mp_settings;
 
 /* Whether flag f is on; `dflt` when unset. */
@@ -132,6 +141,8 @@ typedef struct {
 
 typedef struct {
     const char *config_dir;     /* section path as given to create, or NULL */
+    const char *htaccess;       /* .htaccess file a Python directive of
+                                 * this scope came from, or NULL */
     mp_settings settings;       /* typed view of the scalar directives */
     apr_table_t *directives;    /* PythonDebug="1", PythonPath=..., as
                                  * req.get_config() shows them */
@@ -196,6 +207,10 @@ const char *mp_config_canonical_dir(apr_pool_t *p, const char *dir);
  * sections against filename (spec 1.7).  NULL when there is none. */
 const char *mp_config_handler_dir(apr_pool_t *p, const mp_handler *h,
                                   const char *filename);
+
+/* The .htaccess file whose Python directives this merged configuration
+ * holds although PythonHtaccess Off applies, or NULL when all is well. */
+const char *mp_config_refused(const mp_dir_config *d);
 
 /* Interpreter for handler h (or NULL) of request r (spec 5.2):
  * PythonInterpreter, then PythonInterpPerDirectory,

@@ -1,15 +1,18 @@
 /*
  * mp_connection.c: the _apache.mp_conn type over a conn_rec.  See
- * mp_server.h: the owner (a request object, or the connection-handler
+ * mp_connection.h: the owner (a request object, or the connection-handler
  * dispatch) calls mp_connection_invalidate() before the connection pool
  * goes, after which everything raises RuntimeError("connection has
  * expired").
  *
  * read/readline/write go through the connection's filter stacks; they are
  * meant for connection handlers (PythonConnectionHandler), which own the
- * whole byte stream.  The brigade work runs with the GIL released and only
- * uses raw memory (PyMem_Raw*), never Python objects.
+ * whole byte stream.  The brigade work runs between MP_BLOCKING_BEGIN and
+ * MP_BLOCKING_END (mp_interp.h), GIL released, and only uses raw memory
+ * (PyMem_Raw*), never Python objects.
  */
+#include "mp_interp.h"
+#include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_table.h"
 #include "mp_util.h"
@@ -246,12 +249,12 @@ conn_read_impl(MpConnectionObject *self, Py_ssize_t len, int line)
     if (c == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     bb = apr_brigade_create(c->pool, c->bucket_alloc);
     rv = line ? read_line(c, bb, (apr_off_t)len, &out)
               : read_bytes(c, bb, (apr_off_t)len, &out);
     apr_brigade_destroy(bb);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_ECONNABORTED(rv)) {
         /* The client reset the connection (e.g. closed it with our reply
          * unread): for the handler that is the end of the stream, like an
@@ -340,7 +343,7 @@ conn_write(MpConnectionObject *self, PyObject *data)
     }
     buf = view.buf;
     len = view.len;
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     bb = apr_brigade_create(c->pool, c->bucket_alloc);
     /* Transient: a filter that keeps the data sets it aside (copies it)
      * before ap_pass_brigade returns. */
@@ -349,7 +352,7 @@ conn_write(MpConnectionObject *self, PyObject *data)
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c->bucket_alloc));
     rv = ap_pass_brigade(c->output_filters, bb);
     apr_brigade_destroy(bb);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     PyBuffer_Release(&view);
     if (rv != APR_SUCCESS) {
         c->keepalive = AP_CONN_CLOSE;
@@ -368,20 +371,24 @@ static PyObject *
 conn_log_error(MpConnectionObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"message", "level", NULL};
-    const char *msg;
+    PyObject *obj, *msg;
     int level = APLOG_ERR;
     conn_rec *c;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|i:log_error", kwlist, &msg,
-                                     &level)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:log_error", kwlist, &obj,
+                                     &level)
+        || !mp_log_message(obj, &msg)) {
         return NULL;
     }
     if ((c = conn_live(self)) == NULL) {
+        Py_DECREF(msg);
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    ap_log_cerror(APLOG_MARK, level, 0, c, "%s", msg);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
+    ap_log_cerror(APLOG_MARK, level, 0, c, "%s",
+                  PyBytes_AS_STRING(msg));
+    MP_BLOCKING_END
+    Py_DECREF(msg);
     Py_RETURN_NONE;
 }
 

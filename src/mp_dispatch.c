@@ -5,8 +5,11 @@
 #include "mp_dispatch.h"
 #include "mp_hlist.h"
 #include "mp_interp.h"
+#include "mp_log.h"
+#include "mp_metrics.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
+#include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_util.h"
 
@@ -29,10 +32,11 @@ static const char *const resolve_keywords[] = {
 /* set-up, once per interpreter                                       */
 /* ------------------------------------------------------------------ */
 
-int
-mp_dispatch_setup(mp_interp *ip, PyObject *callback)
+/* Take resolve and report from the interpreter's CallBack object and make
+ * the cache.  0, or -1 with an exception set. */
+static int
+take_entry_points(MpModuleState *st, PyObject *callback)
 {
-    MpModuleState *st = ip->state;
     PyObject *resolve = NULL, *report = NULL, *kwnames = NULL, *cache = NULL;
     Py_ssize_t i;
 
@@ -62,6 +66,29 @@ error:
     Py_XDECREF(kwnames);
     Py_XDECREF(cache);
     return -1;
+}
+
+int
+mp_dispatch_set_up(mp_interp *ip, server_rec *main_server)
+{
+    PyObject *apache, *server = NULL;
+    int rc = -1;
+
+    if ((apache = PyImport_ImportModule("mod_python.apache")) == NULL
+        || (server = mp_server_new(ip->state, main_server)) == NULL) {
+        goto done;
+    }
+    ip->dispatcher = PyObject_CallMethod(apache, "init", "sO", ip->name,
+                                         server);
+    if (ip->dispatcher == NULL
+        || take_entry_points(ip->state, ip->dispatcher) < 0) {
+        goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(server);
+    Py_XDECREF(apache);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -398,6 +425,7 @@ mp_dispatch_entry(mp_run *run, const mp_handler *h, PyObject *target,
     MpModuleState *st = run->ip->state;
     int use_cache = h->cacheable && run->settings->enable_pdb != 1;
     PyObject *key = NULL, *res = NULL, *value;
+    uint64_t t0 = mp_metrics_entry_begin(run->r, run->kind);
 
     if (use_cache) {
         if ((key = PyLong_FromVoidPtr((void *)h)) == NULL) {
@@ -429,12 +457,14 @@ mp_dispatch_entry(mp_run *run, const mp_handler *h, PyObject *target,
     Py_CLEAR(key);
     value = PyObject_CallOneArg(PyTuple_GET_ITEM(res, RES_CALLABLE), target);
     Py_DECREF(res);
-    return finish(run, h, target, value, outcome);
+    return mp_metrics_entry_end(run->r, run->kind, h, t0, outcome,
+                                finish(run, h, target, value, outcome));
 error:
     Py_XDECREF(key);
     Py_XDECREF(res);
     *outcome = MP_ENTRY_FAILED;
-    return mp_dispatch_report(run, h, target);
+    return mp_metrics_entry_end(run->r, run->kind, h, t0, outcome,
+                                mp_dispatch_report(run, h, target));
 }
 
 /* ------------------------------------------------------------------ */
@@ -493,7 +523,7 @@ mp_dispatch_phase(request_rec *r, mp_phase phase, mp_handler *h,
     mp_run run;
     int result;
 
-    ip = mp_interp_acquire(mp_config_interpreter(r, d, first), r->server);
+    ip = mp_metrics_acquire(mp_config_interpreter(r, d, first), r->server);
     if (ip == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -557,10 +587,10 @@ mp_dispatch_connection(conn_rec *c)
     if (sc->connection_handler == NULL) {
         return DECLINED;
     }
-    ip = mp_interp_acquire(sc->settings.interpreter
-                           ? sc->settings.interpreter
-                           : c->base_server->server_hostname,
-                           c->base_server);
+    ip = mp_metrics_acquire(sc->settings.interpreter
+                            ? sc->settings.interpreter
+                            : c->base_server->server_hostname,
+                            c->base_server);
     if (ip == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -10,7 +10,7 @@
  * turned into its code here too.
  *
  * Python is asked for two things only, through the interpreter's
- * mod_python.apache.CallBack (fetched once by mp_dispatch_setup):
+ * mod_python.apache.CallBack (fetched once by mp_dispatch_set_up):
  *
  *   - resolve(target, module=..., obj=..., ...) imports a handler's module
  *     and finds its callable (sys.path rules, auto-reload), returning a
@@ -28,7 +28,7 @@
  *
  * GIL: mp_dispatch_phase and mp_dispatch_connection take the interpreter
  * themselves (mp_interp_acquire); mp_dispatch_entry, mp_dispatch_report and
- * mp_dispatch_setup run with it held.  None of them raises: errors are
+ * mp_dispatch_set_up run with it held.  None of them raises: errors are
  * logged and become the result (500).
  */
 #ifndef MP_DISPATCH_H
@@ -48,17 +48,12 @@ typedef struct {
     double now;                     /* monotonic clock, read once, or -1 */
 } mp_run;
 
-/* How one entry ended. */
-enum {
-    MP_ENTRY_RAN,                   /* called; the result is its value */
-    MP_ENTRY_SKIPPED,               /* silent entry without a callable */
-    MP_ENTRY_FAILED                 /* reported; the result is 500/DONE */
-};
-
-/* Take resolve and report from the interpreter's CallBack object and make
- * the cache.  Called once per interpreter at set-up, GIL held.  0, or -1
- * with an exception set. */
-int mp_dispatch_setup(struct mp_interp *ip, PyObject *callback);
+/* Set up a new interpreter for the dispatcher, once _apache is imported:
+ * mod_python.apache.init(name, server) gives ip->dispatcher (the CallBack),
+ * whose resolve and report go into the module state with a new cache.
+ * Given to mp_interp_child_init (mp_interp_layers.set_up); GIL held.  0,
+ * or -1 with an exception set. */
+int mp_dispatch_set_up(struct mp_interp *ip, server_rec *main_server);
 
 /* Resolve entry h (cache first) and call it with target.  Returns the
  * handler's result and sets *outcome. */

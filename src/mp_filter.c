@@ -1,10 +1,18 @@
 /*
  * mp_filter.c: Python input/output filters and the mp_filter type.
  * See mp_filter.h for the contract.
+ *
+ * GIL: the filter object's methods hold it, and drop it (MP_BLOCKING_BEGIN
+ * / MP_BLOCKING_END or mp_interp_unblock / mp_interp_reblock, mp_interp.h)
+ * around ap_get_brigade, ap_pass_brigade and the reading of any bucket that
+ * is not in memory (file, pipe, socket: a slow upstream must not stall the
+ * other Python threads of the child).  Nothing in between touches a Python
+ * object.
  */
 #include "mp_filter.h"
 #include "mp_dispatch.h"
 #include "mp_interp.h"
+#include "mp_log.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
 #include "mp_util.h"
@@ -78,10 +86,10 @@ fetch_input(MpFilterObject *self)
 {
     apr_status_t rv;
 
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rv = ap_get_brigade(self->f->next, self->bb_in, self->mode, self->block,
                         self->readbytes);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
         mp_raise_apr(rv, "input filter read failed");
         return -1;
@@ -89,75 +97,142 @@ fetch_input(MpFilterObject *self)
     return 0;
 }
 
-/* Take up to len bytes (all when negative), or one line, off bb_in.
- * None at end of stream, b'' when nothing is there now. */
-static PyObject *
-take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
+/* Whether b is a data bucket whose contents are in memory, so that
+ * apr_bucket_read() neither blocks nor does I/O. */
+static int
+in_memory(apr_bucket *b)
 {
-    PyObject *out = PyBytes_FromStringAndSize(NULL, 0);
-    Py_ssize_t got = 0;
-    int done = 0;
+    return APR_BUCKET_IS_HEAP(b) || APR_BUCKET_IS_TRANSIENT(b)
+           || APR_BUCKET_IS_POOL(b) || APR_BUCKET_IS_IMMORTAL(b)
+#if APR_HAS_MMAP
+           || APR_BUCKET_IS_MMAP(b)
+#endif
+           ;
+}
 
-    if (out == NULL) {
-        return NULL;
-    }
-    if (self->is_input && APR_BRIGADE_EMPTY(self->bb_in)
-        && fetch_input(self) < 0) {
-        goto error;
-    }
-    while (!done && !APR_BRIGADE_EMPTY(self->bb_in)
-           && (len < 0 || got < len)) {
-        apr_bucket *b = APR_BRIGADE_FIRST(self->bb_in);
-        const char *data;
-        apr_size_t n, take;
-        apr_status_t rv;
+/* Read (morphing into memory) the data buckets at the head of bb that a
+ * take of up to len bytes (all when negative), or of one line, covers,
+ * and split the last one at the end of the take.  *got is the size of the
+ * take; the buckets before the first EOS hold exactly it afterwards, so
+ * copying them touches memory only.  Called with the GIL; at the first
+ * bucket that is not in memory it drops the GIL into *sv for the rest
+ * (setting *unblocked): the caller then takes it back with
+ * mp_interp_reblock(sv).  Touches no Python object. */
+static apr_status_t
+measure_take(apr_bucket_brigade *bb, Py_ssize_t len, int line,
+             apr_size_t *got, mp_unblocked *sv, int *unblocked)
+{
+    apr_bucket *b;
+    const char *data;
+    apr_size_t n, take;
+    apr_status_t rv;
 
+    *got = 0;
+    *unblocked = 0;
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb)
+         && (len < 0 || *got < (apr_size_t)len); b = APR_BUCKET_NEXT(b)) {
         if (APR_BUCKET_IS_EOS(b)) {
-            if (got == 0) {
-                self->ctx->progress++;
-                apr_bucket_delete(b);
-                Py_DECREF(out);
-                Py_RETURN_NONE;
-            }
             break;
         }
         if (APR_BUCKET_IS_METADATA(b)) {
-            self->ctx->progress++;
-            apr_bucket_delete(b);
             continue;
         }
-        rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
-        if (rv != APR_SUCCESS) {
-            mp_raise_apr(rv, "filter read failed");
-            goto error;
+        if (!*unblocked && !in_memory(b)) {
+            mp_interp_unblock(sv);
+            *unblocked = 1;
+        }
+        if ((rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ))
+            != APR_SUCCESS) {
+            return rv;
         }
         take = n;
-        if (len >= 0 && (apr_size_t)(len - got) < take) {
-            take = (apr_size_t)(len - got);
+        if (len >= 0 && (apr_size_t)len - *got < take) {
+            take = (apr_size_t)len - *got;
         }
         if (line) {
             const char *nl = memchr(data, '\n', take);
 
             if (nl != NULL) {
-                take = nl - data + 1;
-                done = 1;
+                take = (apr_size_t)(nl - data) + 1;
+                len = (Py_ssize_t)(*got + take);    /* stop after it */
             }
         }
-        if (_PyBytes_Resize(&out, got + take) < 0) {
-            return NULL;
-        }
-        memcpy(PyBytes_AS_STRING(out) + got, data, take);
-        got += take;
-        self->ctx->progress++;
         if (take < n) {
             apr_bucket_split(b, take);
         }
+        *got += take;
+    }
+    return APR_SUCCESS;
+}
+
+/* Take up to len bytes (all when negative), or one line, off bb_in.
+ * None at end of stream, b'' when nothing is there now. */
+static PyObject *
+take_bytes(MpFilterObject *self, Py_ssize_t len, int line)
+{
+    apr_bucket_brigade *bb = self->bb_in;
+    apr_bucket *b;
+    apr_size_t got = 0, off = 0;
+    apr_status_t rv;
+    mp_unblocked sv;
+    int unblocked;
+    PyObject *out;
+
+    if (len == 0) {
+        return PyBytes_FromStringAndSize(NULL, 0);
+    }
+    if (self->is_input && APR_BRIGADE_EMPTY(bb) && fetch_input(self) < 0) {
+        return NULL;
+    }
+    rv = measure_take(bb, len, line, &got, &sv, &unblocked);
+    if (unblocked) {
+        mp_interp_reblock(&sv);
+    }
+    if (rv != APR_SUCCESS) {
+        return mp_raise_apr(rv, "filter read failed");
+    }
+    if (got == 0) {
+        /* Nothing to copy: drop the metadata and empty buckets before the
+         * end of the stream, and the end itself. */
+        while (!APR_BRIGADE_EMPTY(bb)) {
+            int eos;
+
+            b = APR_BRIGADE_FIRST(bb);
+            eos = APR_BUCKET_IS_EOS(b);
+            if (!eos && !APR_BUCKET_IS_METADATA(b) && b->length != 0) {
+                break;
+            }
+            self->ctx->progress++;
+            apr_bucket_delete(b);
+            if (eos) {
+                Py_RETURN_NONE;
+            }
+        }
+        return PyBytes_FromStringAndSize(NULL, 0);
+    }
+    if ((out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)got)) == NULL) {
+        return NULL;
+    }
+    /* The take is in memory now: copy it and drop its buckets (and the
+     * metadata among them). */
+    while (off < got) {
+        const char *data;
+        apr_size_t n;
+
+        b = APR_BRIGADE_FIRST(bb);
+        if (!APR_BUCKET_IS_METADATA(b)) {
+            rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS) {
+                Py_DECREF(out);
+                return mp_raise_apr(rv, "filter read failed");
+            }
+            memcpy(PyBytes_AS_STRING(out) + off, data, n);
+            off += n;
+        }
+        self->ctx->progress++;
         apr_bucket_delete(b);
     }
     return out;
-error:
-    Py_DECREF(out);
-    return NULL;
 }
 
 static int
@@ -223,10 +298,10 @@ pass_out(MpFilterObject *self)
 {
     apr_status_t rv;
 
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rv = ap_pass_brigade(self->f->next, self->bb_out);
     apr_brigade_cleanup(self->bb_out);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rv != APR_SUCCESS) {
         if (self->rc == APR_SUCCESS) {
             self->rc = rv;

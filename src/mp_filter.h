@@ -7,13 +7,14 @@
  * MOD_PYTHON filters.  Each call of an Apache filter creates an mp_filter
  * object for the Python dispatcher and invalidates it when the call returns:
  * a filter object kept past its call raises RuntimeError("filter has
- * expired").  Filter objects need the GIL; brigade reads and passes release
- * it.
+ * expired").  Filter objects need the GIL; their methods never hold it
+ * across ap_get_brigade, ap_pass_brigade or the read of a bucket that is
+ * not in memory (the rule in mp_interp.h).
  */
 #ifndef MP_FILTER_H
 #define MP_FILTER_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 #include "mp_config.h"
 
 /* Register the generic filters (register_hooks time).  A
@@ -35,5 +36,9 @@ int mp_filter_register_request(request_rec *r, const char *name,
 /* req.add_*_filter and req.register_*_filter, added to mp_request by
  * mp_request_init (they live here, next to the filters). */
 extern PyMethodDef mp_request_filter_methods[];
+
+/* Create the type in module (exec slot of mp_module.c); 0, or -1 with an
+ * exception set. */
+int mp_filter_init(PyObject *module, MpModuleState *st);
 
 #endif /* MP_FILTER_H */

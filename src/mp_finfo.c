@@ -2,6 +2,7 @@
  * mp_finfo.c: the mp_finfo type and _apache.stat().  See mp_finfo.h.
  */
 #include "mp_finfo.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 #define MP_FINFO_FIELDS 13
@@ -233,18 +234,31 @@ mp_finfo_stat(PyObject *module, PyObject *args)
     apr_finfo_t fi;
     apr_pool_t *p;
     apr_status_t rv;
-    PyObject *res;
+    PyObject *res, *name, *owner;
+    Py_ssize_t len;
 
-    if (!PyArg_ParseTuple(args, "si:stat", &fname, &wanted)) {
+    if (!PyArg_ParseTuple(args, "Ui:stat", &name, &wanted)) {
+        return NULL;
+    }
+    /* The text rule (mp_util.h): req.filename of any file names it again. */
+    if (mp_text_bytes(name, &owner, &fname, &len) < 0) {
+        return NULL;
+    }
+    if (memchr(fname, '\0', (size_t)len) != NULL) {
+        Py_XDECREF(owner);
+        PyErr_SetString(PyExc_ValueError, "embedded null character");
         return NULL;
     }
     if (apr_pool_create(&p, NULL) != APR_SUCCESS) {
+        Py_XDECREF(owner);
         return PyErr_NoMemory();
     }
+    fname = apr_pstrmemdup(p, fname, (apr_size_t)len);
+    Py_XDECREF(owner);
     memset(&fi, 0, sizeof(fi));
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rv = apr_stat(&fi, fname, wanted, p);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rv == APR_SUCCESS || rv == APR_INCOMPLETE) {
         res = mp_finfo_new(st, &fi);
     }

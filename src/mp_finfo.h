@@ -8,7 +8,7 @@
 #ifndef MP_FINFO_H
 #define MP_FINFO_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 
 typedef struct {
     PyObject_HEAD
@@ -22,5 +22,9 @@ PyObject *mp_finfo_new(MpModuleState *st, const apr_finfo_t *fi);
 
 /* _apache.stat(fname, wanted) */
 PyObject *mp_finfo_stat(PyObject *module, PyObject *args);
+
+/* Create the type in module (exec slot of mp_module.c); 0, or -1 with an
+ * exception set. */
+int mp_finfo_init(PyObject *module, MpModuleState *st);
 
 #endif /* MP_FINFO_H */

@@ -11,7 +11,7 @@
 #ifndef MP_HLIST_H
 #define MP_HLIST_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 #include "mp_config.h"
 
 typedef struct {
@@ -34,5 +34,9 @@ void mp_hlist_advance(MpHlistObject *self);
 
 /* Mark the list exhausted and forget the pools. */
 void mp_hlist_finish(PyObject *hlist);
+
+/* Create the type in module (exec slot of mp_module.c); 0, or -1 with an
+ * exception set. */
+int mp_hlist_init(PyObject *module, MpModuleState *st);
 
 #endif /* MP_HLIST_H */

@@ -15,9 +15,14 @@
 #include "mp_filter.h"
 #include "mp_include.h"
 #include "mp_interp.h"
+#include "mp_log.h"
+#include "mp_metrics.h"
+#include "mp_module.h"
 #include "mp_mutex.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
+#include "mp_request_conf.h"
+#include "mp_server.h"
 #include "mp_version.h"
 
 #include "http_connection.h"
@@ -152,14 +157,26 @@ mp_hook_map_to_storage(request_rec *r)
     return DECLINED;
 }
 
-/* RUN_ALL.  PythonInitHandler in directory context (unless the same list
- * already ran at post-read time), then the header parser handlers. */
+/* RUN_ALL.  The first phase that sees .htaccess files: a request whose
+ * configuration took Python directives from one below PythonHtaccess Off
+ * ends here with 500.  Then PythonInitHandler in directory context
+ * (unless the same list already ran at post-read time), then the header
+ * parser handlers. */
 static int
 mp_hook_header_parser(request_rec *r)
 {
     mp_dir_config *d = mp_config_dir(r->per_dir_config);
     mp_handler *init = d->handlers[MP_PHASE_INIT];
+    const char *refused = mp_config_refused(d);
     int rc;
+
+    if (refused != NULL) {
+        /* As Apache answers a directive an .htaccess may not hold. */
+        ap_log_rerror(APLOG_MARK, APLOG_ALERT, 0, r, MP_APLOGNO(0130)
+                      "%s: Python directives are not allowed here "
+                      "(PythonHtaccess Off)", refused);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (init != NULL) {
         mp_reqstate *rs = mp_reqstate_get(r);
@@ -258,7 +275,7 @@ mp_hook_process_connection(conn_rec *c)
 static PyObject *
 import_one(mp_interp *ip, const char *module, const mp_settings *set)
 {
-    PyObject *settings = mp_module_settings(ip->state, set);
+    PyObject *settings = mp_request_settings(ip->state, set);
     PyObject *res = NULL;
 
     if (settings != NULL) {
@@ -269,6 +286,13 @@ import_one(mp_interp *ip, const char *module, const mp_settings *set)
     return res;
 }
 
+/* What mp_interp.c needs from above it (see mp_interp_layers). */
+static const mp_interp_layers layers = {
+    mp_module_initfunc,
+    mp_dispatch_set_up,
+    mp_log_pyerr,
+};
+
 /* Start Python in this child, then run the main server's PythonImport
  * entries in configuration order. */
 static void
@@ -276,10 +300,18 @@ mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_array_header_t *imports = mp_config_srv(s)->imports;
     mp_interp *ip;
+    apr_status_t rv;
     int i;
 
     mp_mutex_child_init(pchild, s);
-    if (mp_interp_child_init(pchild, s) != APR_SUCCESS) {
+    /* Before any worker thread: each server's private options table. */
+    rv = mp_server_child_init(pchild, s);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, MP_APLOGNO(0032)
+                     "cannot create the child's server options tables");
+        return;
+    }
+    if (mp_interp_child_init(pchild, s, &layers) != APR_SUCCESS) {
         return;
     }
     /* The main server's default interpreter serves most requests: create
@@ -326,6 +358,7 @@ mp_hooks_register(apr_pool_t *p)
     mp_reqstate_init(request_end);
     mp_filter_register_generic();
     mp_include_register_hooks(p);
+    mp_metrics_register(p);
     ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mp_hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_process_connection(mp_hook_process_connection, NULL, NULL,

@@ -10,7 +10,8 @@
  * The end of a request that Python touched is also here: the request
  * pool cleanup (through mp_reqstate.h) runs the req.register_cleanup()
  * callbacks, then PythonCleanupHandler, then releases the request
- * objects, each under its own interpreter's GIL.
+ * objects, each under its own interpreter (mp_interp_acquire, which nests
+ * when this thread is already inside Python).
  */
 #ifndef MP_HOOKS_H
 #define MP_HOOKS_H

@@ -6,6 +6,7 @@
 #include "mp_config.h"
 #include "mp_request.h"
 #include "mp_interp.h"
+#include "mp_log.h"
 #include "mp_util.h"
 
 #include "apr_buckets.h"
@@ -33,28 +34,22 @@ element_error(include_ctx_t *ctx, ap_filter_t *f, apr_bucket_brigade *bb,
     return APR_SUCCESS;
 }
 
-/* Append the bytes of a str (UTF-8) or bytes object to bb.  0, or -1 with
- * an exception set.  GIL held. */
+/* Append the bytes of a str (the text rule, mp_util.h) or bytes object to
+ * bb.  0, or -1 with an exception set.  GIL held. */
 static int
 append_text(ap_filter_t *f, apr_bucket_brigade *bb, PyObject *text)
 {
     const char *data;
     Py_ssize_t len;
+    PyObject *owner = NULL;
 
-    if (PyUnicode_Check(text)) {
-        data = PyUnicode_AsUTF8AndSize(text, &len);
-        if (data == NULL) {
-            return -1;
-        }
-    }
-    else if (PyBytes_Check(text)) {
-        data = PyBytes_AS_STRING(text);
-        len = PyBytes_GET_SIZE(text);
-    }
-    else {
+    if (!PyUnicode_Check(text) && !PyBytes_Check(text)) {
         PyErr_Format(PyExc_TypeError,
                      "%s.run() must return str or bytes, not %.100s",
                      MP_INCLUDE_MODULE, Py_TYPE(text)->tp_name);
+        return -1;
+    }
+    if (mp_text_bytes(text, &owner, &data, &len) < 0) {
         return -1;
     }
     if (len > 0) {
@@ -62,6 +57,7 @@ append_text(ap_filter_t *f, apr_bucket_brigade *bb, PyObject *text)
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(
             data, (apr_size_t)len, NULL, f->c->bucket_alloc));
     }
+    Py_XDECREF(owner);
     return 0;
 }
 

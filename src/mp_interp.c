@@ -4,23 +4,18 @@
  *
  * Lock order: the registry mutex may be held while taking the GIL (only when
  * an interpreter is created); code holding the GIL never takes the registry
- * mutex.  Lookups walk the append-only list without the mutex: a record is
+ * mutex (a switch to another interpreter drops the GIL before it looks the
+ * interpreter up).  Lookups walk the append-only list without the mutex: a record is
  * published only once it is complete.
  */
 #include "mp_interp.h"
 #include "mp_config.h"
-#include "mp_dispatch.h"
-#include "mp_server.h"
+#include "mp_startup.h"
 #include "mp_version.h"
 
-#include "scoreboard.h"
 #include "unixd.h"
 
 #include <unistd.h>
-#include <pwd.h>
-#include <sys/wait.h>
-
-#define MP_PACKAGE_DIR_OPTION "mod_python.package_dir"
 
 /* The process state, and the only one in the module. */
 static struct {
@@ -28,7 +23,9 @@ static struct {
     server_rec *main_server;
     apr_thread_mutex_t *lock;       /* guards creation in `interps` */
     mp_interp *interps;             /* append-only, published complete */
+    const mp_interp_layers *layers;
     int ready;
+    int unavailable_logged;         /* why Python is not there was logged */
 } mp_proc;
 
 int
@@ -47,141 +44,6 @@ apr_pool_t *
 mp_interp_child_pool(void)
 {
     return mp_proc.pool;
-}
-
-/* ------------------------------------------------------------------ */
-/* logging of Python errors                                           */
-/* ------------------------------------------------------------------ */
-
-static void
-log_line(server_rec *s, request_rec *r, int level, const char *msg)
-{
-    if (r != NULL) {
-        ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
-    }
-    else {
-        ap_log_error(APLOG_MARK, level, 0, s, "%s", msg);
-    }
-}
-
-void
-mp_log_pyerr(server_rec *s, request_rec *r, const char *code,
-             const char *context)
-{
-    PyObject *type = NULL, *value = NULL, *tb = NULL;
-    PyObject *mod = NULL, *lines = NULL, *summary = NULL;
-    const char *text;
-    Py_ssize_t i;
-
-    PyErr_Fetch(&type, &value, &tb);
-    if (type == NULL) {
-        return;
-    }
-    PyErr_NormalizeException(&type, &value, &tb);
-    summary = PyUnicode_FromFormat("%s%s: %s: %S", code, context,
-                                   ((PyTypeObject *)type)->tp_name,
-                                   value ? value : Py_None);
-    text = summary ? PyUnicode_AsUTF8(summary) : NULL;
-    log_line(s, r, APLOG_ERR, text ? text : context);
-    PyErr_Clear();
-
-    mod = PyImport_ImportModule("traceback");
-    if (mod != NULL) {
-        lines = PyObject_CallMethod(mod, "format_exception", "OOO", type,
-                                    value ? value : Py_None,
-                                    tb ? tb : Py_None);
-    }
-    if (lines != NULL && PyList_Check(lines)) {
-        for (i = 0; i < PyList_GET_SIZE(lines); i++) {
-            const char *line = PyUnicode_AsUTF8(PyList_GET_ITEM(lines, i));
-            char *copy, *nl, *state;
-
-            if (line == NULL) {
-                PyErr_Clear();
-                continue;
-            }
-            copy = strdup(line);
-            if (copy == NULL) {
-                break;
-            }
-            for (nl = apr_strtok(copy, "\n", &state); nl != NULL;
-                 nl = apr_strtok(NULL, "\n", &state)) {
-                char buf[4096];
-
-                apr_snprintf(buf, sizeof(buf), "%s: %s", context, nl);
-                log_line(s, r, APLOG_ERR, buf);
-            }
-            free(copy);
-        }
-    }
-    PyErr_Clear();
-    Py_XDECREF(lines);
-    Py_XDECREF(mod);
-    Py_XDECREF(summary);
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-}
-
-/* ------------------------------------------------------------------ */
-/* start-up checks                                                    */
-/* ------------------------------------------------------------------ */
-
-/* Standard library directory that Python will look for. */
-static const char *
-stdlib_dir(apr_pool_t *p, const char *home)
-{
-    char real[PATH_MAX];
-    const char *prefix;
-    char *slash;
-
-    if (home != NULL) {
-        prefix = home;
-    }
-    else {
-        /* <prefix>/bin/python3 -> <prefix>; follows a venv's symlink to
-         * the base installation, where the standard library lives. */
-        if (realpath(MP_PYTHON_EXECUTABLE, real) == NULL) {
-            return NULL;
-        }
-        slash = strrchr(real, '/');
-        if (slash == NULL) {
-            return NULL;
-        }
-        *slash = '\0';
-        slash = strrchr(real, '/');
-        if (slash != NULL) {
-            *slash = '\0';
-        }
-        prefix = real;
-    }
-    return apr_psprintf(p, "%s/lib/python%d.%d", prefix, PY_MAJOR_VERSION,
-                        PY_MINOR_VERSION);
-}
-
-/* Fail early, naming the path and the user, when this child cannot read
- * the Python installation (a home under /root, a 0700 virtualenv...). */
-static int
-python_readable(apr_pool_t *p, server_rec *s, const char *home)
-{
-    const char *dir = stdlib_dir(p, home);
-    const char *probe;
-    struct passwd *pw;
-
-    if (dir == NULL) {
-        return 1;
-    }
-    probe = apr_pstrcat(p, dir, "/os.py", NULL);
-    if (access(probe, R_OK) == 0) {
-        return 1;
-    }
-    pw = getpwuid(geteuid());
-    ap_log_error(APLOG_MARK, APLOG_CRIT, errno, s, MP_APLOGNO(0002)
-                 "Python cannot start: %s is not readable by user %s "
-                 "(uid %ld); make the Python installation readable by "
-                 "Apache's User, or point PythonHome at one that is",
-                 probe, pw ? pw->pw_name : "?", (long)geteuid());
-    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -220,51 +82,6 @@ mp_interp_current(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* deferred releases                                                  */
-/* ------------------------------------------------------------------ */
-
-struct mp_deferred {
-    PyObject *obj;
-    void (*release)(PyObject *obj);
-    struct mp_deferred *next;
-};
-
-void
-mp_interp_defer(mp_interp *ip, PyObject *obj, void (*release)(PyObject *))
-{
-    struct mp_deferred *d = malloc(sizeof(*d));
-
-    if (d == NULL) {
-        PyEval_RestoreThread(thread_state(ip));
-        release(obj);
-        PyEval_SaveThread();
-        return;
-    }
-    d->obj = obj;
-    d->release = release;
-    d->next = __atomic_load_n(&ip->deferred, __ATOMIC_RELAXED);
-    while (!__atomic_compare_exchange_n(&ip->deferred, &d->next, d, 1,
-                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
-    }
-}
-
-/* Run the deferred releases of ip; its GIL is held. */
-static void
-drain_deferred(mp_interp *ip)
-{
-    struct mp_deferred *d = __atomic_exchange_n(&ip->deferred, NULL,
-                                                __ATOMIC_ACQUIRE);
-
-    while (d != NULL) {
-        struct mp_deferred *next = d->next;
-
-        d->release(d->obj);
-        free(d);
-        d = next;
-    }
-}
-
-/* ------------------------------------------------------------------ */
 /* interpreter records                                                */
 /* ------------------------------------------------------------------ */
 
@@ -287,10 +104,7 @@ find_interp(const char *name)
 static const char *
 package_dir(void)
 {
-    const char *dir = apr_table_get(
-        mp_config_srv(mp_proc.main_server)->options, MP_PACKAGE_DIR_OPTION);
-
-    return (dir != NULL && *dir != '\0') ? dir : MP_PYTHON_LIBDIR;
+    return mp_startup_package_dir(mp_proc.main_server);
 }
 
 static int
@@ -365,7 +179,6 @@ run_site(void)
 static int
 setup_interp(mp_interp *ip)
 {
-    PyObject *apache = NULL, *server = NULL;
     int rc = -1;
 
     if (run_site() < 0) {
@@ -379,20 +192,7 @@ setup_interp(mp_interp *ip)
     if (prepend_package_dir() < 0) {
         goto done;
     }
-    apache = PyImport_ImportModule("mod_python.apache");
-    if (apache == NULL) {
-        goto done;
-    }
-    server = mp_server_new(ip->state, mp_proc.main_server);
-    if (server == NULL) {
-        goto done;
-    }
-    ip->dispatcher = PyObject_CallMethod(apache, "init", "sO", ip->name,
-                                         server);
-    if (ip->dispatcher == NULL) {
-        goto done;
-    }
-    if (mp_dispatch_setup(ip, ip->dispatcher) < 0) {
+    if (mp_proc.layers->set_up(ip, mp_proc.main_server) < 0) {
         goto done;
     }
     ip->cleanups = PyList_New(0);
@@ -402,8 +202,6 @@ setup_interp(mp_interp *ip)
     check_version(mp_proc.main_server);
     rc = 0;
 done:
-    Py_XDECREF(server);
-    Py_XDECREF(apache);
     return rc;
 }
 
@@ -458,7 +256,7 @@ create_interp(const char *name, server_rec *s)
         ip->set_up = 1;
     }
     if (ip == NULL || setup_interp(ip) < 0) {
-        mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
+        mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
                      apr_psprintf(mp_proc.pool,
                                   "initialising interpreter '%s'", name));
         /* Keep the interpreter: ending it while modules half-imported is
@@ -485,7 +283,7 @@ set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
     if (!ip->set_up) {
         PyEval_RestoreThread(ts);
         if (setup_interp(ip) < 0) {
-            mp_log_pyerr(s, NULL, MP_APLOGNO(0006),
+            mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
                          "initialising interpreter 'main_interpreter'");
             rc = -1;
         }
@@ -498,22 +296,58 @@ set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
     return rc;
 }
 
-mp_interp *
-mp_interp_acquire(const char *name, server_rec *s)
+/* ------------------------------------------------------------------ */
+/* the one way into Python                                            */
+/* ------------------------------------------------------------------ */
+
+/* Most interpreter switches one thread can nest (a filter of interpreter
+ * B run while a handler of interpreter A holds the GIL, ...). */
+#define MP_SWITCH_MAX 16
+
+/* A hold saved by a switch, and the thread state that was current then
+ * (NULL when the GIL was not held: code outside mp_interp.c dropped it). */
+typedef struct {
+    mp_hold hold;
+    PyThreadState *now;
+} mp_saved_hold;
+
+/* This thread's record (see mp_interp.h) and the holds its switches
+ * saved, innermost last. */
+static _Thread_local mp_hold mp_held;
+static _Thread_local mp_saved_hold mp_saved[MP_SWITCH_MAX];
+static _Thread_local int mp_nsaved;
+
+/* The thread state current on this thread (GIL held), or NULL. */
+static inline PyThreadState *
+current_ts(void)
 {
-    mp_interp *ip;
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyThreadState_GetUnchecked();     /* public since 3.13 */
+#else
+    return _PyThreadState_UncheckedGet();
+#endif
+}
+
+/* Undo the save of a switch: the GIL is free; take back what was held. */
+static void
+restore_saved(void)
+{
+    mp_saved_hold *sv = &mp_saved[--mp_nsaved];
+
+    if (sv->now != NULL) {
+        PyEval_RestoreThread(sv->now);
+    }
+    mp_held = sv->hold;
+}
+
+/* The GIL is free on this thread: find or create ip for name, take the
+ * GIL with ip current.  NULL (logged, GIL still free) on failure. */
+static mp_interp *
+enter(const char *name, server_rec *s, PyThreadState **tsp)
+{
+    mp_interp *ip = find_interp(name);
     PyThreadState *ts;
 
-    if (!mp_proc.ready) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
-                     "Python is not available in this process (see the "
-                     "start-up errors above)");
-        return NULL;
-    }
-    if (name == NULL || *name == '\0') {
-        name = MP_MAIN_INTERPRETER;
-    }
-    ip = find_interp(name);
     if (ip == NULL) {
         apr_thread_mutex_lock(mp_proc.lock);
         ip = find_interp(name);
@@ -536,17 +370,107 @@ mp_interp_acquire(const char *name, server_rec *s)
         return NULL;
     }
     PyEval_RestoreThread(ts);
-    if (__atomic_load_n(&ip->deferred, __ATOMIC_RELAXED) != NULL) {
-        drain_deferred(ip);
+    *tsp = ts;
+    return ip;
+}
+
+mp_interp *
+mp_interp_acquire(const char *name, server_rec *s)
+{
+    mp_interp *ip;
+    PyThreadState *ts = NULL;
+    int pushed = 0;
+
+    if (!mp_proc.ready) {
+        /* Once per child, and not at all when start-up said why. */
+        if (!__atomic_exchange_n(&mp_proc.unavailable_logged, 1,
+                                 __ATOMIC_RELAXED)) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0007)
+                         "Python is not available in this process (see the "
+                         "start-up errors above); Python handlers answer "
+                         "500 without further messages");
+        }
+        return NULL;
     }
+    if (name == NULL || *name == '\0') {
+        name = MP_MAIN_INTERPRETER;
+    }
+    if (mp_held.ip != NULL) {
+        /* Already inside Python on this thread (a filter or cleanup run
+         * from a handler's Apache call).  Py_BEGIN_ALLOW_THREADS in code
+         * outside this file may have dropped the GIL: look. */
+        PyThreadState *now = current_ts();
+
+        if (now == mp_held.ts && (mp_held.ip->name == name
+                                  || strcmp(mp_held.ip->name, name) == 0)) {
+            mp_held.depth++;
+            return mp_held.ip;
+        }
+        if (mp_nsaved == MP_SWITCH_MAX) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0120)
+                         "cannot enter Python interpreter '%s': %d "
+                         "interpreter switches are nested on this thread "
+                         "already", name, MP_SWITCH_MAX);
+            return NULL;
+        }
+        mp_saved[mp_nsaved].hold = mp_held;
+        mp_saved[mp_nsaved].now = now;
+        mp_nsaved++;
+        pushed = 1;
+        if (now != NULL) {
+            PyEval_SaveThread();
+        }
+        mp_held.ip = NULL;
+    }
+    ip = enter(name, s, &ts);
+    if (ip == NULL) {
+        if (pushed) {
+            restore_saved();
+        }
+        return NULL;
+    }
+    mp_held.ip = ip;
+    mp_held.ts = ts;
+    mp_held.depth = 1;
+    mp_held.pushed = pushed;
     return ip;
 }
 
 void
 mp_interp_release(mp_interp *ip)
 {
-    (void)ip;
+    (void)ip;                       /* pairs with the acquire: mp_held */
+    if (mp_held.depth > 1) {
+        mp_held.depth--;
+        return;
+    }
     PyEval_SaveThread();
+    if (mp_held.pushed) {
+        restore_saved();
+    }
+    else {
+        mp_held.ip = NULL;
+        mp_held.ts = NULL;
+        mp_held.depth = 0;
+    }
+}
+
+void
+mp_interp_unblock(mp_unblocked *sv)
+{
+    sv->hold = mp_held;
+    mp_held.ip = NULL;
+    mp_held.ts = NULL;
+    mp_held.depth = 0;
+    mp_held.pushed = 0;
+    sv->ts = PyEval_SaveThread();
+}
+
+void
+mp_interp_reblock(mp_unblocked *sv)
+{
+    PyEval_RestoreThread(sv->ts);
+    mp_held = sv->hold;
 }
 
 /* ------------------------------------------------------------------ */
@@ -568,7 +492,7 @@ run_cleanups(mp_interp *ip)
                                             PyTuple_GET_ITEM(pair, 1));
 
         if (res == NULL) {
-            mp_log_pyerr(mp_proc.main_server, NULL, MP_APLOGNO(0009),
+            mp_proc.layers->log_pyerr(mp_proc.main_server, NULL, MP_APLOGNO(0009),
                          "Error calling cleanup object");
         }
         Py_XDECREF(res);
@@ -626,7 +550,6 @@ child_exit(void *data)
     for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
          ip = ip->next) {
         PyEval_RestoreThread(thread_state(ip));
-        drain_deferred(ip);
         run_cleanups(ip);
         busy |= interp_busy(ip->istate, PyThreadState_Get());
         PyEval_SaveThread();
@@ -661,96 +584,10 @@ child_exit(void *data)
     return APR_SUCCESS;
 }
 
-/* ------------------------------------------------------------------ */
-/* graceful restart, in the parent                                    */
-/* ------------------------------------------------------------------ */
-
-/* How long the parent waits for the old generation on a graceful restart,
- * and how often it looks. */
-#define MP_RESTART_WAIT apr_time_from_msec(100)
-#define MP_RESTART_POLL apr_time_from_msec(1)
-
-/* Whether child `pid` is still running.  WNOWAIT leaves the exit status
- * for the MPM to reap; a pid that is not our child counts as gone. */
-static int
-child_running(pid_t pid)
-{
-    siginfo_t info;
-
-    memset(&info, 0, sizeof(info));
-    if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
-        return 0;
-    }
-    return info.si_pid == 0;
-}
-
-/* post_config, last: on a graceful restart, wait up to MP_RESTART_WAIT for
- * the children of the old generation to exit.
- *
- * The MPM replaces old children one for one as it reaps them, but it looks
- * for exited ones once right after reading the configuration and then only
- * every second.  Re-reading the configuration takes a few milliseconds;
- * an idle child of ours takes about ten to run the Python cleanups and
- * finalise.  Without this wait the new generation starts one second later
- * (two with a full ServerLimit: its slots are still taken).  Children busy
- * with long requests cost at most MP_RESTART_WAIT more. */
-static int
-restart_wait(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-             server_rec *s)
-{
-    apr_time_t deadline;
-    pid_t *pids;
-    int i, n = 0, limit;
-
-    (void)pconf;
-    (void)plog;
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_CONFIG
-        || ap_scoreboard_image == NULL) {
-        return OK;                  /* first start, or a configuration test */
-    }
-    limit = ap_scoreboard_image->global->server_limit;
-    pids = apr_palloc(ptemp, sizeof(*pids) * (limit > 0 ? limit : 1));
-    for (i = 0; i < limit; i++) {
-        pid_t pid = ap_scoreboard_image->parent[i].pid;
-
-        if (pid > 0 && child_running(pid)) {
-            pids[n++] = pid;
-        }
-    }
-    if (n == 0) {
-        return OK;
-    }
-    deadline = apr_time_now() + MP_RESTART_WAIT;
-    while (n > 0 && apr_time_now() < deadline) {
-        apr_sleep(MP_RESTART_POLL);
-        for (i = 0; i < n; ) {
-            if (child_running(pids[i])) {
-                i++;
-            }
-            else {
-                pids[i] = pids[--n];
-            }
-        }
-    }
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
-                 "graceful restart: %d old child%s still running", n,
-                 n == 1 ? "" : "ren");
-    return OK;
-}
-
-void
-mp_interp_register_hooks(apr_pool_t *p)
-{
-    (void)p;
-    ap_hook_post_config(restart_wait, NULL, NULL, APR_HOOK_REALLY_LAST);
-}
-
 apr_status_t
-mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
+mp_interp_child_init(apr_pool_t *pchild, server_rec *s,
+                     const mp_interp_layers *layers)
 {
-    mp_srv_config *sc = mp_config_srv(s);
-    PyConfig config;
-    PyStatus status;
     PyThreadState *ts;
     mp_interp *ip;
     apr_status_t rv;
@@ -764,46 +601,11 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s)
                      "cannot create the interpreter registry mutex");
         return rv;
     }
-    if (!python_readable(pchild, s, sc->python_home)) {
-        return APR_EACCES;
-    }
-    if (PyImport_AppendInittab("_apache", mp_module_initfunc) < 0) {
-        return APR_EGENERAL;
-    }
-
-    PyConfig_InitPythonConfig(&config);
-    config.install_signal_handlers = 0;     /* signals belong to Apache */
-    config.parse_argv = 0;
-    config.optimization_level = sc->optimize > 0 ? 2 : 0;
-    /* site runs per interpreter when it is set up (run_site), so a main
-     * interpreter that serves nothing skips it: about 3.5 ms of a new
-     * child's start-up.  Sub-interpreters inherit this setting. */
-    config.site_import = 0;
-    status = PyConfig_SetBytesString(&config, &config.program_name,
-                                     MP_PYTHON_EXECUTABLE);
-    if (!PyStatus_Exception(status) && sc->python_home != NULL) {
-        status = PyConfig_SetBytesString(&config, &config.home,
-                                         sc->python_home);
-    }
-    if (!PyStatus_Exception(status)) {
-        char *argv[] = {"mod_python", NULL};
-
-        status = PyConfig_SetBytesArgv(&config, 1, argv);
-    }
-    if (!PyStatus_Exception(status)) {
-        status = Py_InitializeFromConfig(&config);
-    }
-    PyConfig_Clear(&config);
-    if (PyStatus_Exception(status)) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_APLOGNO(0003)
-                     "Python failed to start (%s%s%s); check PythonHome "
-                     "(%s) and that %s is readable by Apache's User",
-                     status.func ? status.func : "",
-                     status.func ? ": " : "",
-                     status.err_msg ? status.err_msg : "unknown error",
-                     sc->python_home ? sc->python_home : "not set",
-                     MP_PYTHON_EXECUTABLE);
-        return APR_EGENERAL;
+    mp_proc.layers = layers;
+    rv = mp_startup_python(pchild, s, layers->module_init);
+    if (rv != APR_SUCCESS) {
+        mp_proc.unavailable_logged = 1;     /* it logged why */
+        return rv;
     }
 
     ts = PyThreadState_Get();

@@ -1,5 +1,6 @@
 /*
- * mp_interp.h: Python start-up and the named interpreters of a child.
+ * mp_interp.h: Python start-up, the named interpreters of a child, and the
+ * one way into Python.
  *
  * Python is started in each child process (child_init), never in the root
  * parent.  The process state (interpreter registry, main thread state, main
@@ -12,13 +13,35 @@
  * interpreter, cached in a thread-local key, so switching is
  * PyEval_RestoreThread / PyEval_SaveThread without allocation.
  *
- * mp_interp_acquire() returns with the GIL held and that interpreter current;
- * mp_interp_release() gives it back.  Calls must pair on the same thread.
+ * GIL rules.  The GIL is taken and dropped only through the functions
+ * below (mp_interp.c itself aside):
+ *
+ * - mp_interp_acquire() returns with the GIL held and that interpreter
+ *   current; mp_interp_release() undoes it.  Calls pair on one thread.  The
+ *   pair is re-entrant: a thread-local record knows whether this thread
+ *   holds the GIL and for which interpreter.  Acquiring the interpreter
+ *   already held only nests (no hand-over); acquiring another one switches
+ *   thread states, and the matching release switches back.
+ * - Never call an Apache or APR function that can block or run filters
+ *   (ap_rwrite, ap_rflush, ap_pass_brigade, ap_get_brigade,
+ *   ap_get_client_block, ap_should_client_block, ap_discard_request_body,
+ *   ap_send_fd, ap_internal_redirect, apr_bucket_read on a bucket that is not
+ *   in memory, DNS lookups, ap_log_* from code Python called) while holding
+ *   the GIL: wrap it in MP_BLOCKING_BEGIN / MP_BLOCKING_END (or the
+ *   mp_interp_unblock / mp_interp_reblock pair behind them).  A Python
+ *   filter run inside that call then enters Python normally.  Code between
+ *   the two touches no Python object: only C memory that Python cannot
+ *   reach meanwhile (a bytes object not yet shared, a Py_buffer held).
+ * - The module's C code never uses Py_BEGIN_ALLOW_THREADS.  Code outside
+ *   it (an extension module a handler calls) may: an acquire inside such a
+ *   block finds this thread's record saying "held" while no thread state
+ *   is current, takes the GIL, and on release leaves it to
+ *   Py_END_ALLOW_THREADS to take it back.
  */
 #ifndef MP_INTERP_H
 #define MP_INTERP_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 
 typedef struct mp_interp mp_interp;
 
@@ -31,33 +54,73 @@ struct mp_interp {
     int set_up;                     /* mod_python imported and init()ed */
     PyObject *cleanups;             /* process-exit cleanups: list of
                                      * (callable, data) */
-    struct mp_deferred *deferred;   /* objects to release under the GIL */
     apr_threadkey_t *tkey;          /* this thread's PyThreadState */
     mp_interp *next;
 };
 
-/* Register the parent-side hook that lets the old generation exit on a
- * graceful restart before the MPM looks for it (see restart_wait). */
-void mp_interp_register_hooks(apr_pool_t *p);
+/* What this file needs from the layers above it, given at child start so
+ * that it includes none of them: the init function of the _apache module
+ * (registered with PyImport_AppendInittab); the set-up of a new
+ * interpreter once _apache is imported, which fills ip->dispatcher
+ * (mp_dispatch_set_up: mod_python.apache.init() and the dispatcher's entry
+ * points), returning 0, or -1 with an exception set; and the logger of a
+ * pending Python exception (mp_log_pyerr, which itself drops the GIL
+ * around its writes). */
+typedef struct {
+    PyObject *(*module_init)(void);
+    int (*set_up)(mp_interp *ip, server_rec *main_server);
+    void (*log_pyerr)(server_rec *s, request_rec *r, const char *code,
+                      const char *context);
+} mp_interp_layers;
 
-/* Start Python in this child; logs and returns non-OK on failure. */
-apr_status_t mp_interp_child_init(apr_pool_t *pchild, server_rec *s);
+/* Start Python in this child; logs and returns non-OK on failure.
+ * `layers` must live as long as the process. */
+apr_status_t mp_interp_child_init(apr_pool_t *pchild, server_rec *s,
+                                  const mp_interp_layers *layers);
 
 /* Whether Python started in this process. */
 int mp_interp_ready(void);
 
 /* Find or create interpreter `name` (NULL or "" means the main one), take
- * the GIL and make it current.  NULL on failure, logged against s. */
+ * the GIL and make it current; nests when this thread holds it already (see
+ * above).  NULL on failure, logged against s, with the thread's previous
+ * state (GIL held or not, interpreter) unchanged. */
 mp_interp *mp_interp_acquire(const char *name, server_rec *s);
+
+/* Undo the matching mp_interp_acquire(): the outermost release gives the
+ * GIL back, or switches back to the interpreter held before. */
 void mp_interp_release(mp_interp *ip);
 
-/* Have obj finished with release(obj) (which must drop the reference
- * passed in) the next time a thread holds ip's GIL, through
- * mp_interp_acquire or at child exit.  Needs no GIL: it saves a GIL
- * hand-over at the end of each request.  Never fails (release runs now,
- * under the GIL, if memory is short). */
-void mp_interp_defer(mp_interp *ip, PyObject *obj,
-                     void (*release)(PyObject *obj));
+/* A thread's hold on Python, as the thread-local record keeps it. */
+typedef struct {
+    mp_interp *ip;                  /* held through acquire, or NULL */
+    PyThreadState *ts;              /* ip's thread state of this thread */
+    int depth;                      /* acquire nesting for ip */
+    int pushed;                     /* the outermost acquire saved the
+                                     * hold before it (a switch) */
+} mp_hold;
+
+/* What mp_interp_unblock() saved; lives on the caller's stack. */
+typedef struct {
+    PyThreadState *ts;              /* thread state to take back */
+    mp_hold hold;                   /* the record to put back */
+} mp_unblocked;
+
+/* Drop the GIL (held, by acquire or by a thread Python started) around a
+ * blocking Apache call, and mark this thread as holding none, so that a
+ * Python filter run inside the call acquires normally.  Must be followed
+ * on the same thread by mp_interp_reblock(sv), which takes the GIL back
+ * and restores the record.  No Python object may be touched between. */
+void mp_interp_unblock(mp_unblocked *sv);
+void mp_interp_reblock(mp_unblocked *sv);
+
+#define MP_BLOCKING_BEGIN                                               \
+    {                                                                   \
+        mp_unblocked mp_unblocked_;                                     \
+        mp_interp_unblock(&mp_unblocked_);
+#define MP_BLOCKING_END                                                 \
+        mp_interp_reblock(&mp_unblocked_);                              \
+    }
 
 /* The interpreter record whose state is current (GIL held), or NULL. */
 mp_interp *mp_interp_current(void);
@@ -68,10 +131,5 @@ server_rec *mp_interp_main_server(void);
 /* Child pool, for process-lifetime cleanups. */
 apr_pool_t *mp_interp_child_pool(void);
 
-/* Log the pending Python exception against r (or s when r is NULL): one
- * header line "<code>: <context>: <type>: <value>" then the traceback
- * lines.  Clears the exception.  GIL held. */
-void mp_log_pyerr(server_rec *s, request_rec *r, const char *code,
-                  const char *context);
 
 #endif /* MP_INTERP_H */

@@ -3,9 +3,16 @@
  * constants.  See mp_module.h for the contract.
  */
 #include "mp_module.h"
+#include "mp_filter.h"
 #include "mp_finfo.h"
+#include "mp_hlist.h"
 #include "mp_interp.h"
 #include "mp_mutex.h"
+#include "mp_request.h"
+#include "mp_request_conf.h"
+#include "mp_request_io.h"
+#include "mp_request_wsgi.h"
+#include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_socache.h"
 #include "mp_table.h"
@@ -14,61 +21,6 @@
 
 #include "http_main.h"
 
-MpModuleState *
-mp_state_from_type(PyTypeObject *tp)
-{
-    PyObject *mod = PyType_GetModuleByDef(tp, &mp_module_def);
-
-    return mod ? mp_module_state(mod) : NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* compiled settings                                                  */
-/* ------------------------------------------------------------------ */
-
-static PyStructSequence_Field settings_fields[] = {
-    {"python_path", "PythonPath expression, or None"},
-    {"interpreter", "PythonInterpreter, or None"},
-    {"debug", "PythonDebug is On"},
-    {"pdb", "PythonEnablePdb is On"},
-    {"autoreload", "PythonAutoReload is not Off"},
-    {NULL, NULL}
-};
-
-static PyStructSequence_Desc settings_desc = {
-    "_apache.settings",
-    "The Python* directives in effect, as the dispatcher reads them.",
-    settings_fields,
-    5,
-};
-
-PyObject *
-mp_module_settings(MpModuleState *st, const mp_settings *set)
-{
-    PyObject *obj = PyStructSequence_New(st->settings_type);
-    PyObject *path, *interp;
-
-    if (obj == NULL) {
-        return NULL;
-    }
-    path = set->python_path ? PyUnicode_FromString(set->python_path)
-                            : Py_NewRef(Py_None);
-    interp = set->interpreter ? PyUnicode_FromString(set->interpreter)
-                              : Py_NewRef(Py_None);
-    if (path == NULL || interp == NULL) {
-        Py_XDECREF(path);
-        Py_XDECREF(interp);
-        Py_DECREF(obj);
-        return NULL;
-    }
-    PyStructSequence_SET_ITEM(obj, 0, path);
-    PyStructSequence_SET_ITEM(obj, 1, interp);
-    PyStructSequence_SET_ITEM(obj, 2, PyBool_FromLong(set->debug == 1));
-    PyStructSequence_SET_ITEM(obj, 3, PyBool_FromLong(set->enable_pdb == 1));
-    PyStructSequence_SET_ITEM(obj, 4,
-                              PyBool_FromLong(MP_FLAG(set->autoreload, 1)));
-    return obj;
-}
 
 /* ------------------------------------------------------------------ */
 /* functions                                                          */
@@ -112,14 +64,18 @@ mp_log_error(PyObject *module, PyObject *args, PyObject *kw)
     if ((s = server_arg(module, srv)) == NULL) {
         return NULL;
     }
-    bytes = PyUnicode_Check(msg) ? PyUnicode_AsUTF8String(msg)
-                                 : PyObject_Bytes(msg);
+    if (!PyUnicode_Check(msg) && !PyBytes_Check(msg)) {
+        bytes = PyObject_Bytes(msg);
+    }
+    else if (!mp_log_message(msg, &bytes)) {
+        bytes = NULL;
+    }
     if (bytes == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     ap_log_error(APLOG_MARK, level, 0, s, "%s", PyBytes_AS_STRING(bytes));
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     Py_DECREF(bytes);
     Py_RETURN_NONE;
 }
@@ -306,6 +262,15 @@ static const struct {
     {NULL, 0}
 };
 
+/* The request type's methods defined beside their subject. */
+static PyMethodDef *request_slices[] = {
+    mp_request_conf_methods,
+    mp_request_io_methods,
+    mp_request_wsgi_methods,
+    mp_request_filter_methods,
+    NULL
+};
+
 static int
 mp_module_exec(PyObject *module)
 {
@@ -321,13 +286,9 @@ mp_module_exec(PyObject *module)
                                  st->server_return) < 0) {
         return -1;
     }
-    st->settings_type = PyStructSequence_NewType(&settings_desc);
-    if (st->settings_type == NULL
-        || PyModule_AddType(module, st->settings_type) < 0) {
-        return -1;
-    }
     if (mp_table_init(module, st) < 0
-        || mp_request_init(module, st) < 0
+        || mp_request_conf_init(module, st) < 0
+        || mp_request_init(module, st, request_slices) < 0
         || mp_server_init(module, st) < 0
         || mp_connection_init(module, st) < 0
         || mp_hlist_init(module, st) < 0

@@ -4,6 +4,7 @@
  */
 #include "mp_mutex.h"
 #include "mp_config.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 #include "apr_global_mutex.h"
@@ -139,9 +140,9 @@ mp_mutex_lock(PyObject *module, PyObject *args)
     if (m == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rv = apr_global_mutex_lock(m);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rv != APR_SUCCESS) {
         return mp_raise_apr(rv, "global mutex lock failed");
     }

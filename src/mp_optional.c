@@ -7,6 +7,7 @@
 #include "mp_optional.h"
 #include "mp_request.h"
 #include "mp_interp.h"
+#include "mp_connection.h"
 #include "mp_server.h"
 
 static PyInterpreterState *

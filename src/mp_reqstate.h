@@ -34,6 +34,7 @@ typedef struct mp_reqstate {
     apr_hash_t *out_filters;
     mp_handler *init_ran;           /* PythonInitHandler list already run
                                      * at post-read time, or NULL */
+    int metrics;                    /* private to mp_metrics.c */
 } mp_reqstate;
 
 /* Set the function run when a request with state ends (register_hooks

@@ -13,10 +13,7 @@
 #include "mp_finfo.h"
 #include "mp_interp.h"
 #include "mp_reqstate.h"
-#include "mp_request_conf.h"
-#include "mp_request_io.h"
-#include "mp_request_wsgi.h"
-#include "mp_filter.h"
+#include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_table.h"
 #include "mp_util.h"
@@ -773,16 +770,17 @@ add_methods(PyTypeObject *tp, PyMethodDef *m)
 }
 
 int
-mp_request_init(PyObject *module, MpModuleState *st)
+mp_request_init(PyObject *module, MpModuleState *st, PyMethodDef **slices)
 {
     st->request_type = (PyTypeObject *)PyType_FromModuleAndSpec(
         module, &req_spec, NULL);
-    if (st->request_type == NULL
-        || add_methods(st->request_type, mp_request_conf_methods) < 0
-        || add_methods(st->request_type, mp_request_io_methods) < 0
-        || add_methods(st->request_type, mp_request_wsgi_methods) < 0
-        || add_methods(st->request_type, mp_request_filter_methods) < 0) {
+    if (st->request_type == NULL) {
         return -1;
+    }
+    for (; *slices != NULL; slices++) {
+        if (add_methods(st->request_type, *slices) < 0) {
+            return -1;
+        }
     }
     return PyModule_AddType(module, st->request_type);
 }

@@ -8,12 +8,13 @@
  * r to NULL and detaches the cached table views, so a handler that kept
  * `req` gets RuntimeError("request has expired") rather than freed memory.
  * The object has an instance __dict__ and can be subclassed.  All functions
- * need the GIL; blocking Apache I/O inside methods releases it.
+ * need the GIL; methods never hold it across an Apache call that can block
+ * or run filters (MP_BLOCKING_BEGIN/END, see the rule in mp_interp.h).
  */
 #ifndef MP_REQUEST_H
 #define MP_REQUEST_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 
 typedef struct {
     PyObject_HEAD
@@ -40,7 +41,6 @@ typedef struct {
     PyObject *cleanups;         /* list of (callable, data), or NULL */
     int content_type_set;
     apr_off_t bytes_queued;
-    apr_size_t unflushed;       /* req.write(..., 0) bytes since a flush */
     /* request body reading (read/readline share this buffer) */
     int read_setup;             /* ap_setup_client_block done */
     char *rbuff;                /* request-pool buffer for readline */
@@ -61,10 +61,11 @@ PyObject *mp_request_for(MpModuleState *st, request_rec *r);
 PyObject *mp_request_new(MpModuleState *st, request_rec *r,
                          const char *interpreter);
 
-/* End of request, first half, WITHOUT the GIL: only pointer stores.  r,
- * the table views and the cached connection stop pointing into the
- * request's memory.  The caller must make sure no thread is running
- * Python code with this object (true at request-pool cleanup). */
+/* End of request WITHOUT the GIL, for when the object's interpreter cannot
+ * be entered: only pointer stores.  r, the table views and the cached
+ * connection stop pointing into the request's memory.  The caller must
+ * make sure no thread is running Python code with this object (true at
+ * request-pool cleanup). */
 void mp_request_cut(MpRequestObject *self);
 
 /* End of request, with the GIL: mp_request_cut() plus dropping the cached
@@ -73,5 +74,11 @@ void mp_request_invalidate(MpRequestObject *self);
 
 /* request_rec of a request object, or NULL with an exception set. */
 request_rec *mp_request_rec(PyObject *obj);
+
+/* Create the type in module (exec slot of mp_module.c) with the methods of
+ * req_methods plus those of each NULL-terminated slice (mp_request_conf.h,
+ * mp_request_io.h, ...); 0, or -1 with an exception set. */
+int mp_request_init(PyObject *module, MpModuleState *st,
+                    PyMethodDef **slices);
 
 #endif /* MP_REQUEST_H */

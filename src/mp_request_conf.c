@@ -10,6 +10,7 @@
 #include "mp_config.h"
 #include "mp_reqstate.h"
 #include "mp_table.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 /* ------------------------------------------------------------------ */
@@ -94,6 +95,60 @@ req_get_options(MpRequestObject *self, PyObject *unused)
     return r ? config_view(self, r, 1) : NULL;
 }
 
+static PyStructSequence_Field settings_fields[] = {
+    {"python_path", "PythonPath expression, or None"},
+    {"interpreter", "PythonInterpreter, or None"},
+    {"debug", "PythonDebug is On"},
+    {"pdb", "PythonEnablePdb is On"},
+    {"autoreload", "PythonAutoReload is not Off"},
+    {NULL, NULL}
+};
+
+static PyStructSequence_Desc settings_desc = {
+    "_apache.settings",
+    "The Python* directives in effect, as the dispatcher reads them.",
+    settings_fields,
+    5,
+};
+
+int
+mp_request_conf_init(PyObject *module, MpModuleState *st)
+{
+    st->settings_type = PyStructSequence_NewType(&settings_desc);
+    if (st->settings_type == NULL) {
+        return -1;
+    }
+    return PyModule_AddType(module, st->settings_type);
+}
+
+PyObject *
+mp_request_settings(MpModuleState *st, const mp_settings *set)
+{
+    PyObject *obj = PyStructSequence_New(st->settings_type);
+    PyObject *path, *interp;
+
+    if (obj == NULL) {
+        return NULL;
+    }
+    path = set->python_path ? PyUnicode_FromString(set->python_path)
+                            : Py_NewRef(Py_None);
+    interp = set->interpreter ? PyUnicode_FromString(set->interpreter)
+                              : Py_NewRef(Py_None);
+    if (path == NULL || interp == NULL) {
+        Py_XDECREF(path);
+        Py_XDECREF(interp);
+        Py_DECREF(obj);
+        return NULL;
+    }
+    PyStructSequence_SET_ITEM(obj, 0, path);
+    PyStructSequence_SET_ITEM(obj, 1, interp);
+    PyStructSequence_SET_ITEM(obj, 2, PyBool_FromLong(set->debug == 1));
+    PyStructSequence_SET_ITEM(obj, 3, PyBool_FromLong(set->enable_pdb == 1));
+    PyStructSequence_SET_ITEM(obj, 4,
+                              PyBool_FromLong(MP_FLAG(set->autoreload, 1)));
+    return obj;
+}
+
 PyDoc_STRVAR(settings_doc,
 "_settings()\n--\n\n"
 "The Python* directives in effect for this request, as the dispatcher\n"
@@ -115,7 +170,7 @@ req_settings(MpRequestObject *self, PyObject *unused)
                         "no mod_python configuration for this request");
         return NULL;
     }
-    return mp_module_settings(st, &d->settings);
+    return mp_request_settings(st, &d->settings);
 }
 
 PyDoc_STRVAR(add_handler_doc,
@@ -193,20 +248,24 @@ static PyObject *
 req_log_error(MpRequestObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"message", "level", NULL};
-    const char *msg;
+    PyObject *obj, *msg;
     int level = APLOG_ERR;
     request_rec *r;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|i:log_error", kwlist, &msg,
-                                     &level)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:log_error", kwlist, &obj,
+                                     &level)
+        || !mp_log_message(obj, &msg)) {
         return NULL;
     }
     if ((r = mp_request_rec((PyObject *)self)) == NULL) {
+        Py_DECREF(msg);
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
+    ap_log_rerror(APLOG_MARK, level, 0, r, "%s",
+                  PyBytes_AS_STRING(msg));
+    MP_BLOCKING_END
+    Py_DECREF(msg);
     Py_RETURN_NONE;
 }
 

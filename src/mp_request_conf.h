@@ -17,4 +17,13 @@
 
 extern PyMethodDef mp_request_conf_methods[];
 
+/* Create _apache.settings (exec slot of mp_module.c); 0, or -1 with an
+ * exception set. */
+int mp_request_conf_init(PyObject *module, MpModuleState *st);
+
+/* The compiled settings of a scope as an _apache.settings (what
+ * req._settings() and PythonImport see).  New reference or NULL.  GIL
+ * held. */
+PyObject *mp_request_settings(MpModuleState *st, const mp_settings *set);
+
 #endif /* MP_REQUEST_CONF_H */

@@ -5,12 +5,16 @@
  * which adds mp_request_io_methods from here to the type.
  *
  * Every method starts with mp_request_rec(), so an expired request raises
- * RuntimeError("request has expired").  Blocking Apache calls (reading and
- * writing the body, flushing, sendfile, internal redirects, DNS lookups,
- * logging) run with the GIL released; they only touch C buffers that no
- * Python code can reach meanwhile.
+ * RuntimeError("request has expired").  GIL: every Apache call that can
+ * block or run filters (reading and writing the body, flushing, sendfile,
+ * internal redirects, DNS lookups) runs between MP_BLOCKING_BEGIN and
+ * MP_BLOCKING_END (mp_interp.h), touching only C buffers that no Python
+ * code can reach meanwhile.  This includes req.write(data, 0): ap_rwrite
+ * may flush the request's output buffer through the output filters, and a
+ * Python output filter among them must be able to enter Python.
  */
 #include "mp_request_io.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 #include "util_script.h"
@@ -28,10 +32,6 @@
 #define MP_RBUFF_SIZE 8192
 /* ap_rwrite takes an int length. */
 #define MP_WRITE_CHUNK (1 << 30)
-/* Unflushed req.write() output up to this size stays in the request's
- * output buffer (APR_BUCKET_BUFF_SIZE, 8000 bytes, with room left for other
- * writers): ap_rwrite only copies it, so the GIL is kept. */
-#define MP_BUFFERED_WRITE 4096
 
 /* ------------------------------------------------------------------ */
 /* request body                                                       */
@@ -62,9 +62,9 @@ setup_read(MpRequestObject *self, request_rec *r)
         return -1;
     }
     /* May send "100 Continue". */
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     should = ap_should_client_block(r);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     self->read_setup = should ? 1 : 2;
     return 0;
 }
@@ -81,7 +81,7 @@ read_into(MpRequestObject *self, request_rec *r, char *buf, apr_size_t want,
     if (self->read_setup == 2 || want == 0) {
         return 0;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     while (got < want) {
         n = ap_get_client_block(r, buf + got, want - got);
         if (n <= 0) {
@@ -92,7 +92,7 @@ read_into(MpRequestObject *self, request_rec *r, char *buf, apr_size_t want,
             break;
         }
     }
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (n < 0) {
         r->connection->keepalive = AP_CONN_CLOSE;
         PyErr_SetString(PyExc_OSError, "Client read error (Timeout?)");
@@ -372,9 +372,9 @@ req_discard_request_body(MpRequestObject *self, PyObject *unused)
     if (r == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rc = ap_discard_request_body(r);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     return PyLong_FromLong(rc);
 }
 
@@ -466,19 +466,18 @@ req_write(MpRequestObject *self, PyObject *const *args, Py_ssize_t nargs,
         || mp_data_buffer(data, &view) < 0) {
         return NULL;
     }
-    if (!flush && self->unflushed + (apr_size_t)view.len
-                  <= MP_BUFFERED_WRITE) {
-        /* a copy into the output buffer: no I/O, no GIL hand-over */
-        rc = write_out(r, view.buf, view.len, 0);
-        self->unflushed += (apr_size_t)view.len;
+    if (view.len == 0) {
+        /* As in 3.5, an empty write sends nothing, not even the headers:
+         * the status and headers_out may still change, and
+         * connection.keepalive keeps reading AP_CONN_UNKNOWN. */
+        PyBuffer_Release(&view);
+        Py_RETURN_NONE;
     }
-    else {
-        Py_BEGIN_ALLOW_THREADS
-        rc = write_out(r, view.buf, view.len, flush);
-        Py_END_ALLOW_THREADS
-        /* after a big unflushed write the buffer's fill is unknown */
-        self->unflushed = flush ? 0 : MP_BUFFERED_WRITE;
-    }
+    /* Even an unflushed write: when the request's output buffer is full,
+     * ap_rwrite passes it through the output filters. */
+    MP_BLOCKING_BEGIN
+    rc = write_out(r, view.buf, view.len, flush);
+    MP_BLOCKING_END
     self->bytes_queued += view.len;
     PyBuffer_Release(&view);
     if (rc < 0) {
@@ -502,10 +501,9 @@ req_flush(MpRequestObject *self, PyObject *unused)
     if (r == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rc = ap_rflush(r);
-    Py_END_ALLOW_THREADS
-    self->unflushed = 0;
+    MP_BLOCKING_END
     if (rc < 0) {
         PyErr_SetString(PyExc_OSError,
                         "Flush failed, client closed connection.");
@@ -548,7 +546,7 @@ req_sendfile(MpRequestObject *self, PyObject *args, PyObject *kw)
         PyErr_SetString(PyExc_ValueError, "offset must not be negative");
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     rv = apr_stat(&finfo, cpath, APR_FINFO_SIZE, r->pool);
     if (rv == APR_SUCCESS) {
         what = "Could not open file for reading";
@@ -565,7 +563,7 @@ req_sendfile(MpRequestObject *self, PyObject *args, PyObject *kw)
          * filters may still hold its bucket. */
         rv = ap_send_fd(fd, r, (apr_off_t)offset, (apr_size_t)len, &sent);
     }
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rv != APR_SUCCESS) {
         return mp_raise_apr(rv, what);
     }
@@ -586,9 +584,9 @@ req_internal_redirect(MpRequestObject *self, PyObject *arg)
     if (r == NULL || (uri = mp_str_to_c(r->pool, arg, 0)) == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     ap_internal_redirect(uri, r);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     Py_RETURN_NONE;
 }
 
@@ -804,9 +802,9 @@ req_get_remote_host(MpRequestObject *self, PyObject *args, PyObject *kw)
     if ((r = mp_request_rec((PyObject *)self)) == NULL) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS      /* may do a DNS lookup */
+    MP_BLOCKING_BEGIN      /* may do a DNS lookup */
     h = ap_get_remote_host(r->connection, r->per_dir_config, type, &is_ip);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if ((host = mp_str_from_c(h, -1)) == NULL || want_ip == Py_None) {
         return host;
     }

@@ -10,7 +10,11 @@
  * and headers given to _wsgi_start_response() are checked and kept in a
  * wsgi_state in the request pool (apr_pool_userdata, one per request_rec)
  * until the first non-empty body data, as PEP 3333 wants; only then are
- * they applied to the request_rec.
+ * they applied to the request_rec.  Body data is bytes-like; a str item
+ * (served by 3.5) is sent as req.write() sends text, with one MP0720
+ * warning per application per interpreter (a set in the interpreter's
+ * state dict), unless PythonOption mod_python.wsgi.strict_bytes is On
+ * (TypeError, so 500): str_body_allowed() is the only place deciding.
  *
  * The type is in mp_request.c, which adds mp_request_wsgi_methods from
  * here to it.  Every method starts with mp_request_rec(), so an expired
@@ -20,6 +24,7 @@
 #include "mp_request_wsgi.h"
 #include "mp_config.h"
 #include "mp_hlist.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 #include "mp_wsgi_environ.h"
 
@@ -29,6 +34,10 @@
 
 #define WSGI_APPLICATION "mod_python.wsgi.application"
 #define WSGI_BASE_URI "mod_python.wsgi.base_uri"
+#define WSGI_STRICT_BYTES "mod_python.wsgi.strict_bytes"
+/* Key of the set of applications warned about str body data (MP0720),
+ * in the interpreter's state dict (PyInterpreterState_GetDict). */
+#define WSGI_STR_WARNED "mod_python.wsgi.str_warned"
 
 /* Largest single ap_rwrite (its length is an int). */
 #define WSGI_WRITE_CHUNK (1 << 30)
@@ -264,6 +273,7 @@ struct wsgi_state {
     const char *content_type;   /* NULL when not given */
     apr_off_t content_length;   /* -1 when not given */
     apr_array_header_t *headers;    /* other headers: name, value, ... */
+    int str_ok;                 /* str body data accepted (and warned) */
 };
 
 /* The state of r, made on first use; NULL with an exception set. */
@@ -305,6 +315,7 @@ state_reset(wsgi_state *s)
     s->content_type = NULL;
     s->content_length = -1;
     s->headers = NULL;
+    s->str_ok = 0;
 }
 
 PyDoc_STRVAR(wsgi_options_doc,
@@ -495,9 +506,86 @@ apply_response(MpRequestObject *self, request_rec *r, wsgi_state *s)
     return 0;
 }
 
-/* Write the bytes-like data, applying the response before the first
- * non-empty data; flush after it when flush.  0, or -1 with TypeError
- * (not bytes), RuntimeError or OSError (client gone). */
+/* True for an option value that means on: On, 1, true, yes. */
+static int
+option_on(const char *v)
+{
+    return v != NULL && (strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0
+                         || strcasecmp(v, "true") == 0
+                         || strcasecmp(v, "yes") == 0);
+}
+
+/* str body data, which PEP 3333 forbids and mod_python 3.5 served.  0 to
+ * send it encoded as req.write() encodes text (mp_data_buffer), after
+ * logging MP0720 once per application (PythonOption
+ * mod_python.wsgi.application) per interpreter; -1 with TypeError (a 500,
+ * as for any other non-bytes data) under PythonOption
+ * mod_python.wsgi.strict_bytes On.  This is the only place that decides. */
+static int
+str_body_allowed(request_rec *r, wsgi_state *s)
+{
+    mp_dir_config *d;
+    const char *app;
+    PyObject *idict, *warned, *key;
+    int seen = 0;
+
+    if (s->str_ok) {
+        return 0;
+    }
+    d = mp_config_dir(r->per_dir_config);
+    if (d != NULL && option_on(apr_table_get(d->options, WSGI_STRICT_BYTES))) {
+        PyErr_SetString(PyExc_TypeError, "WSGI body data must be bytes, "
+                        "not str (PythonOption " WSGI_STRICT_BYTES " is On)");
+        return -1;
+    }
+    app = d != NULL ? apr_table_get(d->options, WSGI_APPLICATION) : NULL;
+    if (app == NULL) {
+        app = "";
+    }
+    /* the interpreter's own dict: its lifetime is the interpreter's */
+    idict = PyInterpreterState_GetDict(PyInterpreterState_Get());
+    if (idict != NULL) {
+        warned = PyDict_GetItemString(idict, WSGI_STR_WARNED);
+        if (warned == NULL) {
+            if ((warned = PySet_New(NULL)) == NULL) {
+                return -1;
+            }
+            if (PyDict_SetItemString(idict, WSGI_STR_WARNED, warned) < 0) {
+                Py_DECREF(warned);
+                return -1;
+            }
+            Py_DECREF(warned);     /* the dict holds it */
+        }
+        if ((key = mp_str_from_c(app, -1)) == NULL) {
+            return -1;
+        }
+        seen = PySet_Contains(warned, key);
+        if (seen == 0 && PySet_Add(warned, key) < 0) {
+            seen = -1;
+        }
+        Py_DECREF(key);
+        if (seen < 0) {
+            return -1;
+        }
+    }
+    if (!seen) {
+        Py_BEGIN_ALLOW_THREADS
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MP_APLOGNO(0720)
+                      "mod_python.wsgi: application %s yields str body "
+                      "data; it is sent encoded as req.write() encodes "
+                      "text (UTF-8). PEP 3333 wants bytes: PythonOption "
+                      WSGI_STRICT_BYTES " On refuses str (500). Logged "
+                      "once per application and process.", app);
+        Py_END_ALLOW_THREADS
+    }
+    s->str_ok = 1;
+    return 0;
+}
+
+/* Write the bytes-like data (or str, see str_body_allowed), applying the
+ * response before the first non-empty data; flush after it when flush.
+ * 0, or -1 with TypeError (not bytes), RuntimeError or OSError (client
+ * gone). */
 static int
 send_data(MpRequestObject *self, request_rec *r, wsgi_state *s,
           PyObject *data, int flush)
@@ -519,6 +607,14 @@ send_data(MpRequestObject *self, request_rec *r, wsgi_state *s,
         buf = view.buf;
         len = view.len;
     }
+    else if (PyUnicode_Check(data)) {
+        if (str_body_allowed(r, s) < 0 || mp_data_buffer(data, &view) < 0) {
+            return -1;
+        }
+        release = 1;
+        buf = view.buf;
+        len = view.len;
+    }
     else {
         PyErr_Format(PyExc_TypeError, "WSGI body data must be bytes, not "
                      "%.100s", Py_TYPE(data)->tp_name);
@@ -531,7 +627,7 @@ send_data(MpRequestObject *self, request_rec *r, wsgi_state *s,
         rc = -1;
         goto done;
     }
-    Py_BEGIN_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
     for (off = 0; off < len && rc >= 0; off += n) {
         n = len - off > WSGI_WRITE_CHUNK ? WSGI_WRITE_CHUNK : len - off;
         rc = ap_rwrite(buf + off, (int)n, r);
@@ -539,7 +635,7 @@ send_data(MpRequestObject *self, request_rec *r, wsgi_state *s,
     if (rc >= 0 && flush) {
         rc = ap_rflush(r);
     }
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_END
     if (rc < 0) {
         PyErr_SetString(PyExc_OSError,
                         "Write failed, client closed connection.");

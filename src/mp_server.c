@@ -2,11 +2,14 @@
  * mp_server.c: the _apache.mp_server type over a server_rec.  See
  * mp_server.h: a server_rec lives as long as the child's configuration, so
  * the object needs no invalidation.  All attributes are read-only; the
- * object has a __dict__ for handlers' own attributes.
+ * object has a __dict__ for handlers' own attributes.  get_options() is a
+ * live view of the child's private copy of the server's options (see
+ * mp_server_child_init).
  */
 #include "mp_server.h"
 #include "mp_config.h"
 #include "mp_table.h"
+#include "mp_interp.h"
 #include "mp_util.h"
 
 #include "scoreboard.h"
@@ -183,10 +186,50 @@ static PyGetSetDef srv_getset[] = {
 };
 
 /* ------------------------------------------------------------------ */
+/* the child's options tables                                         */
+/* ------------------------------------------------------------------ */
+
+/* Pool of the child's server options tables: created in child_init, before
+ * any worker thread, with its own allocator, and afterwards used only with
+ * the GIL held (one GIL for every interpreter of the process). */
+static apr_pool_t *mp_options_pool;
+
+apr_status_t
+mp_server_child_init(apr_pool_t *pchild, server_rec *main_server)
+{
+    apr_allocator_t *alloc;
+    apr_status_t rv;
+    server_rec *s;
+
+    rv = apr_allocator_create(&alloc);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = apr_pool_create_ex(&mp_options_pool, pchild, NULL, alloc);
+    if (rv != APR_SUCCESS) {
+        apr_allocator_destroy(alloc);
+        return rv;
+    }
+    apr_allocator_owner_set(alloc, mp_options_pool);
+    apr_pool_tag(mp_options_pool, "mp_server_options");
+    /* Merging may share one table between servers (a vhost without
+     * options of its own): each server gets its own copy, so a value
+     * stored through one server's get_options() stays with that server. */
+    for (s = main_server; s != NULL; s = s->next) {
+        mp_srv_config *conf = mp_config_srv(s);
+
+        if (conf != NULL) {
+            conf->options = apr_table_copy(mp_options_pool, conf->options);
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ */
 /* methods                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Standalone copy of a server-level table (shared by all threads). */
+/* Standalone copy of the server-level directives table. */
 static PyObject *
 srv_table(MpServerObject *self, int options)
 {
@@ -224,13 +267,26 @@ srv_get_config(MpServerObject *self, PyObject *unused)
 
 PyDoc_STRVAR(get_options_doc,
 "get_options()\n--\n\n"
-"Table of the PythonOption values at this server's top level.");
+"Live table of the PythonOption values at this server's top level.\n\n"
+"The table belongs to this child process and is shared by its threads\n"
+"and interpreters: a value stored in it (e.g. by a PythonImport\n"
+"function) is seen by later requests in this child.");
 
 static PyObject *
 srv_get_options(MpServerObject *self, PyObject *unused)
 {
+    MpModuleState *st = mp_state_from_type(Py_TYPE(self));
+    mp_srv_config *conf = mp_config_srv(self->s);
+
     (void)unused;
-    return srv_table(self, 1);
+    if (st == NULL) {
+        return NULL;
+    }
+    if (conf == NULL || mp_options_pool == NULL) {
+        /* Not in a child that ran child_init: a copy, as before. */
+        return srv_table(self, 1);
+    }
+    return mp_table_view(st, conf->options, mp_options_pool);
 }
 
 PyDoc_STRVAR(log_error_doc,
@@ -241,16 +297,19 @@ static PyObject *
 srv_log_error(MpServerObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"message", "level", NULL};
-    const char *msg;
+    PyObject *obj, *msg;
     int level = APLOG_ERR;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|i:log_error", kwlist, &msg,
-                                     &level)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:log_error", kwlist, &obj,
+                                     &level)
+        || !mp_log_message(obj, &msg)) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    ap_log_error(APLOG_MARK, level, 0, self->s, "%s", msg);
-    Py_END_ALLOW_THREADS
+    MP_BLOCKING_BEGIN
+    ap_log_error(APLOG_MARK, level, 0, self->s, "%s",
+                  PyBytes_AS_STRING(msg));
+    MP_BLOCKING_END
+    Py_DECREF(msg);
     Py_RETURN_NONE;
 }
 

@@ -50,35 +50,29 @@ table_entries(apr_table_t *t, int *n)
     return (const apr_table_entry_t *)arr->elts;
 }
 
-/* NUL-terminated bytes of a str/bytes key, borrowed from o (valid while o
- * lives); the same encoding as mp_str_to_c, without allocating from a pool.
- * NULL with TypeError for other types or embedded NULs. */
+/* NUL-terminated bytes of a str/bytes key by the text rule (mp_util.h),
+ * borrowed from o, or from *owner when the str holds surrogate escapes
+ * (the caller releases it with Py_XDECREF); valid while both live.  No
+ * pool allocation.  NULL with TypeError for other types or embedded NULs,
+ * UnicodeEncodeError for a str that cannot be encoded. */
 static const char *
-key_cstr(PyObject *o)
+key_cstr(PyObject *o, PyObject **owner)
 {
     const char *s;
     Py_ssize_t len;
 
-    if (PyUnicode_Check(o)) {
-        if (PyUnicode_KIND(o) == PyUnicode_1BYTE_KIND) {
-            s = (const char *)PyUnicode_1BYTE_DATA(o);
-            len = PyUnicode_GET_LENGTH(o);
-        }
-        else if ((s = PyUnicode_AsUTF8AndSize(o, &len)) == NULL) {
-            return NULL;
-        }
-    }
-    else if (PyBytes_Check(o)) {
-        s = PyBytes_AS_STRING(o);
-        len = PyBytes_GET_SIZE(o);
-    }
-    else {
+    *owner = NULL;
+    if (!PyUnicode_Check(o) && !PyBytes_Check(o)) {
         PyErr_Format(PyExc_TypeError,
                      "table keys must be str or bytes, not %.100s",
                      Py_TYPE(o)->tp_name);
         return NULL;
     }
+    if (mp_text_bytes(o, owner, &s, &len) < 0) {
+        return NULL;
+    }
     if (memchr(s, '\0', (size_t)len) != NULL) {
+        Py_CLEAR(*owner);
         PyErr_SetString(PyExc_TypeError, "embedded null character");
         return NULL;
     }
@@ -459,12 +453,13 @@ table_subscript(MpTableObject *self, PyObject *key)
 {
     apr_table_t *t = table_live(self);
     const char *k;
-    PyObject *res;
+    PyObject *res, *owner;
 
-    if (t == NULL || (k = key_cstr(key)) == NULL) {
+    if (t == NULL || (k = key_cstr(key, &owner)) == NULL) {
         return NULL;
     }
     res = table_lookup(t, k);
+    Py_XDECREF(owner);
     if (res == NULL && !PyErr_Occurred()) {
         PyErr_SetObject(PyExc_KeyError, key);
     }
@@ -475,16 +470,18 @@ static int
 table_ass_subscript(MpTableObject *self, PyObject *key, PyObject *value)
 {
     const char *k;
+    PyObject *owner;
 
     if (table_live(self) == NULL) {
         return -1;
     }
     if (value == NULL) {
         /* Like mod_python 3.5: deleting an absent key is not an error. */
-        if ((k = key_cstr(key)) == NULL) {
+        if ((k = key_cstr(key, &owner)) == NULL) {
             return -1;
         }
         apr_table_unset(self->table, k);
+        Py_XDECREF(owner);
         return 0;
     }
     return table_store(self, key, value, 0, 0);
@@ -495,11 +492,15 @@ table_contains(MpTableObject *self, PyObject *key)
 {
     apr_table_t *t = table_live(self);
     const char *k;
+    PyObject *owner;
+    int found;
 
-    if (t == NULL || (k = key_cstr(key)) == NULL) {
+    if (t == NULL || (k = key_cstr(key, &owner)) == NULL) {
         return -1;
     }
-    return apr_table_get(t, k) != NULL || table_count(t, k) > 0;
+    found = apr_table_get(t, k) != NULL || table_count(t, k) > 0;
+    Py_XDECREF(owner);
+    return found;
 }
 
 static PyObject *
@@ -678,7 +679,7 @@ PyDoc_STRVAR(get_doc,
 static PyObject *
 table_get(MpTableObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *dflt = nargs > 1 ? args[1] : Py_None;
+    PyObject *dflt = nargs > 1 ? args[1] : Py_None, *owner;
     apr_table_t *t;
     const char *k, *v;
 
@@ -688,10 +689,13 @@ table_get(MpTableObject *self, PyObject *const *args, Py_ssize_t nargs)
                      "got %zd", nargs);
         return NULL;
     }
-    if ((t = table_live(self)) == NULL || (k = key_cstr(args[0])) == NULL) {
+    if ((t = table_live(self)) == NULL
+        || (k = key_cstr(args[0], &owner)) == NULL) {
         return NULL;
     }
-    if ((v = apr_table_get(t, k)) == NULL) {
+    v = apr_table_get(t, k);
+    Py_XDECREF(owner);
+    if (v == NULL) {
         return Py_NewRef(dflt);
     }
     return mp_str_from_c(v, -1);
@@ -704,22 +708,23 @@ PyDoc_STRVAR(setdefault_doc,
 static PyObject *
 table_setdefault(MpTableObject *self, PyObject *args)
 {
-    PyObject *key, *dflt = NULL, *res;
+    PyObject *key, *dflt = NULL, *res = NULL, *owner;
     apr_table_t *t;
     const char *k, *v;
 
     if (!PyArg_ParseTuple(args, "O|O:setdefault", &key, &dflt)) {
         return NULL;
     }
-    if ((t = table_live(self)) == NULL || (k = key_cstr(key)) == NULL) {
+    if ((t = table_live(self)) == NULL || (k = key_cstr(key, &owner)) == NULL) {
         return NULL;
     }
     if ((v = apr_table_get(t, k)) != NULL) {
-        return mp_str_from_c(v, -1);
+        res = mp_str_from_c(v, -1);
+        goto done;
     }
     if (dflt == NULL) {
         if ((dflt = PyUnicode_FromStringAndSize(NULL, 0)) == NULL) {
-            return NULL;
+            goto done;
         }
     }
     else {
@@ -728,6 +733,8 @@ table_setdefault(MpTableObject *self, PyObject *args)
     res = table_store(self, key, dflt, 0, 0) < 0 ? NULL
           : mp_str_from_c(apr_table_get(t, k), -1);
     Py_DECREF(dflt);
+done:
+    Py_XDECREF(owner);
     return res;
 }
 

@@ -12,7 +12,7 @@
 #ifndef MP_TABLE_H
 #define MP_TABLE_H
 
-#include "mp_module.h"
+#include "mp_state.h"
 
 typedef struct {
     PyObject_HEAD
@@ -34,5 +34,9 @@ void mp_table_detach(PyObject *table);
 /* The apr_table_t behind a table object, or NULL with an exception set
  * (wrong type or expired). */
 apr_table_t *mp_table_get(MpModuleState *st, PyObject *table);
+
+/* Create the type in module (exec slot of mp_module.c); 0, or -1 with an
+ * exception set. */
+int mp_table_init(PyObject *module, MpModuleState *st);
 
 #endif /* MP_TABLE_H */

@@ -31,49 +31,99 @@ mp_str_from_c(const char *s, Py_ssize_t n)
             return res;
         }
     }
-    res = PyUnicode_DecodeUTF8(s, n, "strict");
-    if (res == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
-        /* Not UTF-8: Latin-1 maps every byte, so a read never fails. */
-        PyErr_Clear();
-        res = PyUnicode_DecodeLatin1(s, n, "strict");
+    /* The text rule (mp_util.h): UTF-8, each byte that is not part of
+     * valid UTF-8 as a lone surrogate U+DC80..U+DCFF, so the read never
+     * fails and mp_text_bytes() gives the same bytes back. */
+    return PyUnicode_DecodeUTF8(s, n, "surrogateescape");
+}
+
+int
+mp_text_bytes(PyObject *o, PyObject **owner, const char **data,
+              Py_ssize_t *len)
+{
+    PyObject *b;
+
+    *owner = NULL;
+    if (PyBytes_Check(o)) {
+        *data = PyBytes_AS_STRING(o);
+        *len = PyBytes_GET_SIZE(o);
+        return 0;
     }
-    return res;
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "expected str or bytes, not %.100s",
+                     Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    /* Fast path: the str's own cached UTF-8 (the ASCII data itself for
+     * an ASCII str).  It fails only for surrogates. */
+    if ((*data = PyUnicode_AsUTF8AndSize(o, len)) != NULL) {
+        return 0;
+    }
+    if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+        return -1;
+    }
+    PyErr_Clear();
+    /* Lone surrogates U+DC80..U+DCFF are the bytes that were not UTF-8
+     * when the str was read; any other surrogate raises
+     * UnicodeEncodeError. */
+    if ((b = PyUnicode_AsEncodedString(o, "utf-8", "surrogateescape"))
+        == NULL) {
+        return -1;
+    }
+    *owner = b;
+    *data = PyBytes_AS_STRING(b);
+    *len = PyBytes_GET_SIZE(b);
+    return 0;
 }
 
 const char *
 mp_str_to_c(apr_pool_t *p, PyObject *o, int allow_none)
 {
-    const char *data;
+    PyObject *owner;
+    const char *data, *res = NULL;
     Py_ssize_t len;
 
     if (o == Py_None && allow_none) {
         return NULL;
     }
-    if (PyUnicode_Check(o)) {
-        if (PyUnicode_KIND(o) == PyUnicode_1BYTE_KIND) {
-            /* Every code point is below 256: the canonical storage is
-             * already the Latin-1 encoding. */
-            data = (const char *)PyUnicode_1BYTE_DATA(o);
-            len = PyUnicode_GET_LENGTH(o);
-        }
-        else if ((data = PyUnicode_AsUTF8AndSize(o, &len)) == NULL) {
-            return NULL;
-        }
-    }
-    else if (PyBytes_Check(o)) {
-        data = PyBytes_AS_STRING(o);
-        len = PyBytes_GET_SIZE(o);
-    }
-    else {
+    if (!PyUnicode_Check(o) && !PyBytes_Check(o)) {
         PyErr_Format(PyExc_TypeError, "expected str or bytes%s, not %.100s",
                      allow_none ? " or None" : "", Py_TYPE(o)->tp_name);
         return NULL;
     }
-    if (memchr(data, '\0', (size_t)len) != NULL) {
-        PyErr_SetString(PyExc_TypeError, "embedded null character");
+    if (mp_text_bytes(o, &owner, &data, &len) < 0) {
         return NULL;
     }
-    return apr_pstrmemdup(p, data, (apr_size_t)len);
+    if (memchr(data, '\0', (size_t)len) != NULL) {
+        PyErr_SetString(PyExc_TypeError, "embedded null character");
+    }
+    else {
+        res = apr_pstrmemdup(p, data, (apr_size_t)len);
+    }
+    Py_XDECREF(owner);
+    return res;
+}
+
+int
+mp_log_message(PyObject *o, void *out)
+{
+    PyObject **res = out;
+
+    if (PyUnicode_Check(o)) {
+        /* Surrogate escapes (bytes a client sent that were not UTF-8)
+         * appear as \udcXX: the log stays UTF-8 and a hostile byte
+         * cannot make log_error() raise. */
+        *res = PyUnicode_AsEncodedString(o, "utf-8", "backslashreplace");
+    }
+    else if (PyBytes_Check(o)) {
+        *res = Py_NewRef(o);
+    }
+    else {
+        PyErr_Format(PyExc_TypeError, "message must be str or bytes, "
+                     "not %.100s", Py_TYPE(o)->tp_name);
+        *res = NULL;
+    }
+    return *res != NULL;
 }
 
 PyObject *
@@ -130,11 +180,19 @@ mp_data_buffer(PyObject *data, Py_buffer *view)
 {
     memset(view, 0, sizeof(*view));
     if (PyUnicode_Check(data)) {
+        PyObject *owner;
+        const char *buf;
         Py_ssize_t len;
-        const char *buf = PyUnicode_AsUTF8AndSize(data, &len);
+        int rc;
 
-        if (buf == NULL) {
+        if (mp_text_bytes(data, &owner, &buf, &len) < 0) {
             return -1;
+        }
+        if (owner != NULL) {
+            /* Encoded with surrogateescape: the view keeps the bytes. */
+            rc = PyObject_GetBuffer(owner, view, PyBUF_SIMPLE);
+            Py_DECREF(owner);
+            return rc;
         }
         view->buf = (void *)buf;
         view->len = len;

@@ -3,14 +3,17 @@
  * req.build_wsgi_env() (3.5) and mod_python.wsgi's req._wsgi_environ().
  *
  * The environ holds the CGI variables (req.add_cgi_vars(), then every entry
- * of subprocess_env), SCRIPT_NAME/PATH_INFO, HTTP_AUTHORIZATION and
- * wsgi.url_scheme.  mod_python.wsgi passes a cache: a list owned by the
- * calling interpreter (the wsgi module keeps it for the process's life),
- * empty at first, holding the str objects of common keys (found by a
- * perfect hash) and their last values, and a template dict of recent keys
- * that each environ starts as a copy of.  Everything returned is a new
- * reference owned by the caller.  GIL held; NULL or -1 with an exception
- * set on failure.
+ * of subprocess_env), SCRIPT_NAME/PATH_INFO, HTTP_AUTHORIZATION,
+ * wsgi.url_scheme and wsgi.input_terminated.  mod_python.wsgi passes a
+ * cache: a list owned by the calling interpreter (the wsgi module keeps it
+ * for the process's life), empty at first, holding the str objects of
+ * common keys (found by a perfect hash) and their last values, and a
+ * template dict of recent keys that each environ starts as a copy of.
+ * Everything returned is a new reference owned by the caller.  GIL held;
+ * NULL or -1 with an exception set on failure.  Items of the cache are
+ * only used through strong references across calls that may allocate: an
+ * allocation may collect garbage, and a finalizer may run Python code that
+ * changes the cache.
  */
 #include "mp_wsgi_environ.h"
 #include "mp_request.h"
@@ -170,7 +173,10 @@ template_of(PyObject *env)
 int
 mp_wsgi_environ_finish(PyObject *env, PyObject *cache)
 {
-    PyObject *t = PyList_GET_ITEM(cache, CACHE_TEMPLATE), *k, *v;
+    /* A strong reference: the allocations below can run a garbage
+     * collection, whose finalizers may build an environ with this cache
+     * and replace (free) the template. */
+    PyObject *t = Py_NewRef(PyList_GET_ITEM(cache, CACHE_TEMPLATE)), *k, *v;
     PyObject *stale = NULL, *renewed = NULL;
     Py_ssize_t pos = 0, i;
     int rc = -1;
@@ -210,6 +216,7 @@ mp_wsgi_environ_finish(PyObject *env, PyObject *cache)
 done:
     Py_XDECREF(stale);
     Py_XDECREF(renewed);
+    Py_DECREF(t);
     return rc;
 }
 
@@ -232,7 +239,9 @@ env_put(env_builder *b, const char *key, const char *value)
         value = "";
     }
     if (b->cache != NULL && (i = known_key(key)) >= 0) {
-        k = PyList_GET_ITEM(b->cache, 2 * i);
+        /* Strong references: the decoding below may collect garbage, and
+         * a finalizer may change the cache list. */
+        k = Py_NewRef(PyList_GET_ITEM(b->cache, 2 * i));
         v = PyList_GET_ITEM(b->cache, 2 * i + 1);
         n = (Py_ssize_t)strlen(value);
         if (v != Py_None && PyUnicode_GET_LENGTH(v) == n
@@ -242,16 +251,18 @@ env_put(env_builder *b, const char *key, const char *value)
         else {
             /* native strings are always of the 1-byte kind */
             if ((v = PyUnicode_DecodeLatin1(value, n, NULL)) == NULL) {
+                Py_DECREF(k);
                 return -1;
             }
-            Py_INCREF(v);
-            if (PyList_SetItem(b->cache, 2 * i + 1, v) < 0) {
+            if (PyList_SetItem(b->cache, 2 * i + 1, Py_NewRef(v)) < 0) {
                 Py_DECREF(v);
+                Py_DECREF(k);
                 return -1;
             }
         }
         rc = PyDict_SetItem(b->env, k, v);
         Py_DECREF(v);
+        Py_DECREF(k);
         return rc;
     }
     if ((k = b->conv(key)) == NULL) {
@@ -288,7 +299,8 @@ utf8_str(const char *s)
 
 /* A new dict of the CGI variables of r (add_cgi_vars() then every entry
  * of subprocess_env) with SCRIPT_NAME script, PATH_INFO the rest of the
- * URI, HTTP_AUTHORIZATION and wsgi.url_scheme.  With a cache (a list,
+ * URI, HTTP_AUTHORIZATION, wsgi.url_scheme and wsgi.input_terminated
+ * (True).  With a cache (a list,
  * see cache_check): values are latin-1 native strings, known keys and
  * unchanged values come from the cache, and HTTP_CONTENT_TYPE/_LENGTH
  * are left out (mod_python.wsgi).  Without: keys and values are decoded
@@ -308,7 +320,11 @@ mp_wsgi_environ(request_rec *r, const char *script, PyObject *cache)
     }
     mp_request_add_cgi_vars(r);
     if (cache != NULL && PyList_GET_ITEM(cache, CACHE_TEMPLATE) != Py_None) {
-        b.env = PyDict_Copy(PyList_GET_ITEM(cache, CACHE_TEMPLATE));
+        /* PyDict_Copy allocates before it reads the template: hold it. */
+        PyObject *t = Py_NewRef(PyList_GET_ITEM(cache, CACHE_TEMPLATE));
+
+        b.env = PyDict_Copy(t);
+        Py_DECREF(t);
     }
     else {
         b.env = PyDict_New();
@@ -344,6 +360,11 @@ mp_wsgi_environ(request_rec *r, const char *script, PyObject *cache)
     if (env_put(&b, "wsgi.url_scheme",
                 https != NULL && strcasecmp(https, "off") != 0
                 ? "https" : "http") < 0) {
+        goto error;
+    }
+    /* Apache always ends the input (de-chunked, or Content-Length bytes):
+     * a chunked body can be read to EOF (mod_wsgi sets it too). */
+    if (PyDict_SetItemString(b.env, "wsgi.input_terminated", Py_True) < 0) {
         goto error;
     }
     return b.env;

@@ -217,7 +217,7 @@ class HttpdServer:
 
     @staticmethod
     def _make_readable(top: Path) -> None:
-        for dirpath, dirnames, filenames in os.walk(top):
+        for dirpath, _dirnames, filenames in os.walk(top):
             os.chmod(dirpath, 0o755)
             for f in filenames:
                 os.chmod(os.path.join(dirpath, f), 0o644)

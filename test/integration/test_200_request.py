@@ -68,9 +68,8 @@ def server(httpd):
     c.location("/wsgibase", "SetHandler mod_python", API_PATH,
                "PythonOption mod_python.wsgi.base_uri /wsgibase/app",
                "PythonHandler api_wsgi::env")
-    c.location("/wsgibad", "SetHandler mod_python", API_PATH,
-               "PythonOption mod_python.wsgi.base_uri /wsgibad/",
-               "PythonHandler api_wsgi::env")
+    # A base_uri ending in '/' is refused by `apache2 -t` (MP0036, see
+    # test_750_config_check.py), so it cannot reach build_wsgi_env.
     httpd.start()
     return httpd
 
@@ -455,10 +454,13 @@ def test_get_basic_auth_pw_ascii(server):
 
 
 def test_get_basic_auth_pw_latin1_and_utf8(server):
+    # The text rule (docs/migrating.md): UTF-8 with surrogate escapes, so
+    # Latin-1 credentials read as the escapes of their own bytes.
     d = server.client().get(
         "/api_auth/x", headers=basic("j\u00f6rg:p\u00e4ss".encode("latin-1"))
     ).json()
-    assert d["user"] == "j\u00f6rg" and d["pw"] == "p\u00e4ss"
+    assert d["user"] == "j\udcf6rg" and d["pw"] == "p\udce4ss"
+    assert d["user"].encode("utf-8", "surrogateescape") == b"j\xf6rg"
     d = server.client().get(
         "/api_auth/x", headers=basic("j\u00f6rg:p\u00e4ss\u20ac".encode())
     ).json()
@@ -576,7 +578,6 @@ def test_build_wsgi_env_location_and_base_uri(server):
     assert (env["SCRIPT_NAME"], env["PATH_INFO"]) == ("/wsgibase/app", "")
     assert c.get("/wsgibase/other").json()["env"] is None
     assert c.get("/wsgibase/application").json()["env"] is None
-    assert c.get("/wsgibad/x").json()["error"] == "ValueError"
 
 
 @pytest.mark.parametrize("status", ["404 Not Found", "201 Created",

@@ -59,7 +59,10 @@ def test_invalid_utf8_header_bytes_read_cleanly(server):
         size, _, rest = body.partition(b"\r\n")
         body = rest[:int(size, 16)]
     items = dict(json.loads(body))
-    # not UTF-8: every byte maps through Latin-1
-    assert items["X-Bin"] == "caf\u00e9 \u00ff\u00fe end"
+    # not UTF-8: each such byte reads as its surrogate escape (the text
+    # rule), which encodes back to the same byte
+    assert items["X-Bin"] == "caf\udce9 \udcff\udcfe end"
+    assert items["X-Bin"].encode("utf-8", "surrogateescape") == (
+        b"caf\xe9 \xff\xfe end")
     # valid UTF-8 is decoded as UTF-8
     assert items["X-Utf8"] == "caf\u00e9"

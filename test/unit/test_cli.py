@@ -80,8 +80,11 @@ def test_create_any_handler_and_options(tmp_path, env):
     assert "PythonHandler mod_python.wsgi" in conf
     assert "PythonPath \"sys.path + ['/opt/a', '/opt/b']\"" in conf
     assert "PythonOption mod_python.wsgi.application app::application" in conf
-    # the 3.5 comment said base_url (spec defect 19)
+    # the 3.5 comment said base_url (spec defect 19); a base_uri of "/"
+    # breaks the site (issue 12 item 11), so no such hint either
     assert "mod_python.wsgi.base_uri" in conf and "base_url" not in conf
+    assert "base_uri /" not in conf
+    assert not (root / "htdocs" / "wsgi_app.py").exists()
 
 
 def test_create_refuses_to_replace(tmp_path, env, capsys):

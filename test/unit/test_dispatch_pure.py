@@ -101,12 +101,15 @@ class SpyImporter(ModuleImporter):
     def __init__(self, clock: Callable[[], float]) -> None:
         super().__init__(clock=clock, check_interval=INTERVAL)
         self.seen: list[tuple[str, bool, bool]] = []
+        self.directories: list[str | None] = []
 
     def import_module(
-        self, module_name: str, autoreload: Any = True, log: Any = False, path: Any = None
+        self, module_name: str, autoreload: Any = True, log: Any = False, path: Any = None,
+        directory: str | None = None,
     ) -> types.ModuleType:
         self.seen.append((module_name, autoreload, log))
-        return super().import_module(module_name, autoreload, log, path)
+        self.directories.append(directory)
+        return super().import_module(module_name, autoreload, log, path, directory)
 
 
 class StubImporter:
@@ -120,7 +123,7 @@ class StubImporter:
         self.seen: list[str] = []
 
     def import_module(self, module_name: str, autoreload: Any = True, log: Any = False,
-                      path: Any = None) -> types.ModuleType:
+                      path: Any = None, directory: str | None = None) -> types.ModuleType:
         self.seen.append(module_name)
         return self.module
 
@@ -192,8 +195,17 @@ def handlers(tmp_path: Path) -> Iterator[tuple[str, str]]:
     (tmp_path / f"{name}_broken.py").write_text(textwrap.dedent(BROKEN))
     importlib.invalidate_caches()
     yield name, str(tmp_path) + "/"
-    sys.modules.pop(name, None)
-    sys.modules.pop(f"{name}_broken", None)
+    for module in (name, f"{name}_broken"):
+        sys.modules.pop(module, None)
+        sys.modules.pop(file_module_name(str(tmp_path / f"{module}.py")), None)
+
+
+def loaded(name: str, directory: str) -> types.ModuleType:
+    """The handler module ``name`` as resolve() imported it: found through
+    its own directory, it is keyed by its file (same-named handlers of other
+    directories stay apart); otherwise by its name."""
+    by_file = sys.modules.get(file_module_name(os.path.join(directory, name + ".py")))
+    return by_file if by_file is not None else loaded(name, directory)
 
 
 @pytest.fixture
@@ -278,7 +290,7 @@ def test_plain_name_binds_namespace_and_deadline(
 ) -> None:
     name, directory = handlers
     found = resolved(dispatcher, name, "handler", directory=directory)
-    module = sys.modules[name]
+    module = loaded(name, directory)
     assert found.callable is module.handler
     assert found.namespace is vars(module)
     assert (found.name, found.python_path) == ("handler", None)
@@ -314,7 +326,7 @@ def test_name_not_bound_in_the_module_dict_is_not_cacheable(
     # Found through the module's __getattr__: C must not cache it.
     name, directory = handlers
     found = resolved(dispatcher, name, "dynamic", directory=directory)
-    assert found.callable is sys.modules[name].handler
+    assert found.callable is loaded(name, directory).handler
     assert (found.namespace, found.deadline) == (None, 0.0)
 
 
@@ -324,11 +336,11 @@ def test_dotted_path_instantiates_classes_with_the_target(
     name, directory = handlers
     req = FakeRequest()
     found = resolved(dispatcher, name, "Page.render", target=req, directory=directory)
-    assert isinstance(found.callable.__self__, sys.modules[name].Page)
+    assert isinstance(found.callable.__self__, loaded(name, directory).Page)
     assert found.callable(req) == ("render", True)
     assert (found.name, found.namespace, found.deadline) == ("Page.render", None, 0.0)
     found = resolved(dispatcher, name, "ns.inner.leaf", directory=directory)
-    assert found.callable is sys.modules[name].handler
+    assert found.callable is loaded(name, directory).handler
     assert found.namespace is None
 
 
@@ -348,7 +360,7 @@ def test_silent_entry_without_object_gives_none(
     assert resolve(dispatcher, name, "authenhandler", directory=directory, silent=True) is None
     assert resolve(dispatcher, name, "Page.nope", directory=directory, silent=True) is None
     found = resolved(dispatcher, name, "handler", directory=directory, silent=True)
-    assert found.callable is sys.modules[name].handler
+    assert found.callable is loaded(name, directory).handler
 
 
 @pytest.mark.parametrize(("obj", "shown"), [("NUMBER", "42"), ("NOTHING", "None")])
@@ -397,22 +409,22 @@ def test_pdb_only_with_one_process(
     env.exists_config_define = exists_config_define
     dispatcher = Dispatcher(env)
     found = resolved(dispatcher, name, "handler", directory=directory, pdb=True)
-    assert found.callable is sys.modules[name].handler
+    assert found.callable is loaded(name, directory).handler
     assert defines == ["ONE_PROCESS"]
 
     one_process = True
     assert resolved(dispatcher, name, "handler", directory=directory).callable is (
-        sys.modules[name].handler
+        loaded(name, directory).handler
     ), "no pdb without PythonEnablePdb"
     found = resolved(dispatcher, name, "handler", directory=directory, pdb=True)
     assert isinstance(found.callable, functools.partial)
     assert found.callable.func is pdb.runcall
-    assert found.callable.args == (sys.modules[name].handler,)
+    assert found.callable.args == (loaded(name, directory).handler,)
     assert (found.namespace, found.deadline) == (None, 0.0), "never cached"
     traced: list[tuple[object, tuple[object, ...]]] = []
     monkeypatch.setattr(pdb, "runcall", lambda func, *args: traced.append((func, args)))
     resolved(dispatcher, name, "handler", directory=directory, pdb=True).callable("req")
-    assert traced == [(sys.modules[name].handler, ("req",))]
+    assert traced == [(loaded(name, directory).handler, ("req",))]
 
 
 # -- resolve: sys.path and import options --------------------------------------------------------
@@ -522,6 +534,17 @@ def test_autoreload_and_debug_reach_the_importer(
     name, directory = handlers
     resolved(dispatcher, name, "handler", directory=directory, autoreload=autoreload, debug=debug)
     assert env.importer.seen == [(name, autoreload, debug)]  # type: ignore[attr-defined]
+    # the handler's own directory keys a same-named module by its file
+    assert env.importer.directories == [directory]  # type: ignore[attr-defined]
+
+
+def test_location_handler_imports_without_a_directory(
+    dispatcher: Dispatcher, env: DispatchEnv, handlers: tuple[str, str]
+) -> None:
+    name, directory = handlers
+    sys.path.insert(0, directory)
+    resolved(dispatcher, name, "handler", directory=directory, is_location=True)
+    assert env.importer.directories == [None]  # type: ignore[attr-defined]
 
 
 # -- report: log lines ---------------------------------------------------------------------------

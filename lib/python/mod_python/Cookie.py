@@ -13,6 +13,13 @@
 Cookies that fail verification are dropped by default (``mismatch=IGNORE``)
 instead of raising, so a tampered cookie never turns into a 500.
 
+Names: reading is tolerant, writing is strict.  A ``Cookie`` header may
+carry cookies that other applications on the same host set with names that
+are not RFC 6265 tokens (PHP's ``cart[items]``, ``x:y``, ``é``); they are
+read and kept under their own name, never making the whole header fail.
+Building a cookie to send (``Cookie(name, ...)``, ``str(cookie)``) accepts
+only a token name.
+
 This module imports without ``_apache``; the request helpers only use the
 ``headers_in`` / ``headers_out`` tables of the request they are given.
 """
@@ -29,7 +36,11 @@ import re
 import time
 from typing import Any, ClassVar
 
-from mod_python._parse import parse_cookie_header
+from mod_python._parse import parse_cookie_header, text_to_bytes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
 
 __all__ = [
     "DOWNGRADE",
@@ -43,6 +54,7 @@ __all__ = [
     "get_cookie",
     "get_cookies",
     "parse_cookie",
+    "valid_name",
 ]
 
 #: Mismatch policies for signed cookies.
@@ -73,11 +85,19 @@ _ATTRS: dict[str, str] = {
     "httponly": "HttpOnly",
 }
 _FLAGS = frozenset({"secure", "discard", "httponly"})
+# slots that read as None until set
+_UNSET_NONE = frozenset({"_expires", *(k for k in _ATTRS if k != "expires")})
 # accepted spellings (lower-cased) -> attribute
 _ALIASES = {k.lower(): k for k in _ATTRS}
 _ALIASES.update({v.lower(): k for k, v in _ATTRS.items()})
 
-_TOKEN_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def valid_name(name: object) -> bool:
+    """True for a cookie name that may be sent: an RFC 6265 token (the
+    whole string; a trailing newline is not allowed)."""
+    return isinstance(name, str) and _TOKEN_RE.fullmatch(name) is not None
 _BAD_VALUE_RE = re.compile(r"[\x00-\x1f\x7f;]")
 _EXPIRES_RE = re.compile(
     r"^[A-Z][a-z]{2}, \d{2}[- ][A-Z][a-z]{2}[- ]\d{4} \d{2}:\d{2}:\d{2} GMT$")
@@ -127,20 +147,27 @@ class Cookie:
     __data__: dict[str, Any]
 
     def __init__(self, name: str, value: Any, **kw: Any) -> None:
-        if not isinstance(name, str) or not _TOKEN_RE.match(name):
+        # _wire: the name comes from a request header (read, not sent).
+        if not kw.pop("_wire", False) and not valid_name(name):
             raise CookieError(f"invalid cookie name: {name!r}")
         self.name = name
         self.value = value
         self.__data__ = {}
-        for slot in _ATTRS:
-            object.__setattr__(self, "_expires" if slot == "expires" else slot,
-                               None)
+        # Attributes not set read as None (__getattr__), so a cookie read
+        # from a header costs three stores, not one per attribute.
         for key, val in kw.items():
             attr = (_ALIASES.get(key.lower().replace("-", "_"))
                     or _ALIASES.get(key.lower()))
             if attr is None:
                 raise AttributeError(f"invalid cookie attribute: {key!r}")
             setattr(self, attr, val)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a slot never set: an attribute left at None.
+        if name in _UNSET_NONE:
+            return None
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # Expires accepts epoch seconds or an HTTP date string.
     @property
@@ -169,6 +196,8 @@ class Cookie:
         return "" if self.value is None else str(self.value)
 
     def __str__(self) -> str:
+        if not valid_name(self.name):
+            raise CookieError(f"invalid cookie name: {self.name!r}")
         value = self._text_value()
         if _BAD_VALUE_RE.search(value):
             raise CookieError(f"cookie {self.name}: value contains ';' or a "
@@ -199,7 +228,9 @@ class Cookie:
         """Parse a ``Cookie`` request header into ``{name: cookie}``.
 
         A repeated name keeps the last value; *names* (a collection) keeps
-        only those names.
+        only those names.  Names that are not tokens are kept as they are
+        (see the module docstring); a cookie that cannot be represented is
+        skipped, never failing the other cookies.
         """
         out: dict[str, Cookie] = {}
         for name, value in parse_cookie_header(s):
@@ -217,7 +248,7 @@ class Cookie:
 
     @classmethod
     def _from_wire(cls, name: str, value: str, **kw: Any) -> Cookie | None:
-        return cls(name, value)
+        return cls(name, value, _wire=True)
 
 
 def _key(secret: str | bytes) -> bytes:
@@ -248,7 +279,7 @@ class SignedCookie(Cookie):
 
     @staticmethod
     def _sign(key: bytes, name: str, text: str) -> str:
-        msg = f"{name}={text}".encode("utf-8", "surrogateescape")
+        msg = text_to_bytes(f"{name}={text}")
         return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
     def hexdigest(self, text: str) -> str:
@@ -290,12 +321,12 @@ class SignedCookie(Cookie):
         if mismatch == EXCEPTION:
             raise CookieError(f"cookie {name}: bad signature")
         if mismatch == DOWNGRADE:
-            return Cookie(name, value)
+            return Cookie(name, value, _wire=True)
         return None
 
     @classmethod
     def _decoded(cls, name: str, plain: str, secret: str | bytes) -> Cookie:
-        return cls(name, plain, secret)
+        return cls(name, plain, secret, _wire=True)
 
 
 def _verify(key: bytes, name: str, wire: str) -> str | None:
@@ -333,7 +364,7 @@ class MarshalCookie(SignedCookie):
             value = json.loads(raw.decode("utf-8"))
         except (binascii.Error, UnicodeError, json.JSONDecodeError) as exc:
             raise ValueError(str(exc)) from exc
-        return cls(name, value, secret)
+        return cls(name, value, secret, _wire=True)
 
     def unsign(self, secret: str | bytes) -> None:
         raw = Cookie._text_value(self)
@@ -357,7 +388,7 @@ def parse_cookie(s: str, Class: type[Cookie] = Cookie,
     return Class.parse(s, names, **kw)
 
 
-def _cookie_header(req: Any) -> str:
+def _cookie_header(req: mp_request) -> str:
     headers = req.headers_in
     if type(headers).__module__ == "_apache":
         # An Apache table looks the name up case-insensitively and gives a
@@ -373,7 +404,7 @@ def _cookie_header(req: Any) -> str:
                      if str(k).lower() == "cookie")
 
 
-def get_cookies(req: Any, Class: type[Cookie] = Cookie,
+def get_cookies(req: mp_request, Class: type[Cookie] = Cookie,
                 **kw: Any) -> dict[str, Cookie]:
     """All cookies of the request (several Cookie headers are joined)."""
     header = _cookie_header(req)
@@ -382,7 +413,7 @@ def get_cookies(req: Any, Class: type[Cookie] = Cookie,
     return Class.parse(header, **kw)
 
 
-def get_cookie(req: Any, name: str, Class: type[Cookie] = Cookie,
+def get_cookie(req: mp_request, name: str, Class: type[Cookie] = Cookie,
                **kw: Any) -> Cookie | None:
     """The cookie *name* of the request, or None."""
     header = _cookie_header(req)
@@ -391,7 +422,7 @@ def get_cookie(req: Any, name: str, Class: type[Cookie] = Cookie,
     return Class.parse(header, names=(name,), **kw).get(name)
 
 
-def add_cookie(req: Any, cookie: Cookie | str, value: Any = "",
+def add_cookie(req: mp_request, cookie: Cookie | str, value: Any = "",
                **kw: Any) -> None:
     """Add a ``Set-Cookie`` header; *cookie* is a Cookie or a name (then a
     plain Cookie is made from *value* and *kw*).  The first cookie of a

@@ -51,6 +51,12 @@ from typing import Any, ClassVar
 
 from mod_python import Cookie
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from _apache import mp_request, table
+
 __all__ = [
     "CLEANUP_CHANCE",
     "COOKIE_NAME",
@@ -118,7 +124,7 @@ def true_or_false(item: object) -> bool:
     raise ValueError(f"expected a boolean option, got {item!r}")
 
 
-def _option(options: Any, *names: str, default: Any = None) -> Any:
+def _option(options: table | Mapping[str, Any], *names: str, default: Any = None) -> Any:
     """The first of *names* present in the PythonOption table."""
     for name in names:
         value = options.get(name)
@@ -153,7 +159,7 @@ class BaseSession(dict[str, Any]):
     starts.  An invalid explicit *sid* raises ValueError.
     """
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, lock: int | bool = 1,
                  timeout: float = 0) -> None:
         super().__init__()
@@ -252,12 +258,42 @@ class BaseSession(dict[str, Any]):
                          "mod_python.session.application_domain")
         if domain:
             cookie.domain = domain
-        cookie.httponly = True
-        with contextlib.suppress(AttributeError):
-            if self._req.is_https():
-                cookie.secure = True
+        self._cookie_flags(cookie)
         Cookie.add_cookie(self._req, cookie)
         return cookie
+
+    def _cookie_flags(self, cookie: Cookie.Cookie) -> None:
+        """HttpOnly always; SameSite and Secure from the options
+        ``mod_python.session.cookie_samesite`` (``Lax`` by default,
+        ``Strict``, ``None`` or ``off``) and
+        ``mod_python.session.cookie_secure`` (``auto`` by default: on a
+        HTTPS request only; ``on``, ``off``).  ``SameSite=None`` implies
+        ``Secure``, as browsers require."""
+        cookie.httponly = True
+        samesite = _option(self._options, "mod_python.session.cookie_samesite",
+                           default="Lax").strip()
+        key = samesite.lower()
+        if key in ("lax", "strict", "none"):
+            cookie.samesite = key.capitalize()
+        elif key not in ("off", ""):
+            raise ValueError(
+                "PythonOption mod_python.session.cookie_samesite must be "
+                f"Lax, Strict, None or off, not {samesite!r}")
+        secure = _option(self._options, "mod_python.session.cookie_secure",
+                         default="auto").strip().lower()
+        if secure == "auto":
+            on = False
+            with contextlib.suppress(AttributeError):
+                on = bool(self._req.is_https())
+        else:
+            try:
+                on = true_or_false(secure)
+            except ValueError:
+                raise ValueError(
+                    "PythonOption mod_python.session.cookie_secure must be "
+                    f"auto, on or off, not {secure!r}") from None
+        if on or key == "none":
+            cookie.secure = True
 
     # -- accessors ----------------------------------------------------------
 
@@ -324,6 +360,7 @@ class BaseSession(dict[str, Any]):
                          "mod_python.session.application_domain")
         if domain:
             cookie.domain = domain
+        self._cookie_flags(cookie)
         Cookie.add_cookie(self._req, cookie)
         self.delete()
         self._invalid = True
@@ -411,7 +448,7 @@ class MemorySession(BaseSession):
     _store: ClassVar[dict[str, dict[str, Any]]] = {}
     _store_lock = threading.Lock()
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, timeout: float = 0,
                  lock: int | bool = 1) -> None:
         super().__init__(req, sid=sid, secret=secret, lock=lock,
@@ -454,7 +491,7 @@ class DbmSession(BaseSession):
     """All sessions in one dbm file (``mp_sess.dbm`` by default); every
     access holds the cross-process mutex with index 0."""
 
-    def __init__(self, req: Any, dbm: str | None = None,
+    def __init__(self, req: mp_request, dbm: str | None = None,
                  sid: str | None = None, secret: str | bytes | None = None,
                  dbmtype: ModuleType | None = None,
                  timeout: float = 0, lock: int | bool = 1) -> None:
@@ -535,7 +572,7 @@ class DbmSession(BaseSession):
 class FileSession(BaseSession):
     """One pickle file per session in ``<directory>/mp_sess/<sid[:2]>/``."""
 
-    def __init__(self, req: Any, sid: str | None = None,
+    def __init__(self, req: mp_request, sid: str | None = None,
                  secret: str | bytes | None = None, timeout: float = 0,
                  lock: int | bool = 1, fast_cleanup: int | bool = -1,
                  verify_cleanup: int | bool = -1) -> None:
@@ -946,7 +983,7 @@ _TYPES: dict[str, type[BaseSession]] = {
 }
 
 
-def Session(req: Any, sid: str | None = None,
+def Session(req: mp_request, sid: str | None = None,
             secret: str | bytes | None = None, timeout: float = 0,
             lock: int | bool = 1) -> BaseSession:
     """The session of *req*, of the type named by ``PythonOption

@@ -19,6 +19,7 @@ __all__ = [
     "httpdconf",
     "psp",
     "publisher",
+    "python22",
     "testhandler",
     "util",
     "wsgi",

@@ -9,7 +9,7 @@ UTF-8); writes accept ``str`` or ``bytes``.
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Final, TypeAlias, final
+from typing import Any, Final, TypeAlias, final, overload
 
 _Text: TypeAlias = str | bytes
 _TableInit: TypeAlias = table | Mapping[Any, Any] | Iterable[tuple[Any, Any]] | None
@@ -96,6 +96,29 @@ class table:
     def popitem(self) -> tuple[str, str]: ...
 
 make_table = table
+
+# ---------------------------------------------------------------------------
+# compiled settings
+# ---------------------------------------------------------------------------
+
+@final
+class settings(tuple[str | bool | None, ...]):
+    """The Python* directives in effect, as the dispatcher reads them
+    (req._settings()); a struct sequence."""
+
+    n_fields: Final[int]
+    n_sequence_fields: Final[int]
+    n_unnamed_fields: Final[int]
+    @property
+    def python_path(self) -> str | None: ...
+    @property
+    def interpreter(self) -> str | None: ...
+    @property
+    def debug(self) -> bool: ...
+    @property
+    def pdb(self) -> bool: ...
+    @property
+    def autoreload(self) -> bool: ...
 
 # ---------------------------------------------------------------------------
 # finfo
@@ -287,7 +310,7 @@ class mp_filter:
     def handler(self) -> str: ...
     @property
     def dir(self) -> str | None: ...
-    softspace: int
+    softspace: object  # kept for compatibility; None until assigned
     def read(self, len: int = -1) -> bytes | None: ...
     def readline(self, len: int = -1) -> bytes | None: ...
     def write(self, data: _Text) -> None: ...
@@ -457,6 +480,30 @@ class mp_request:
         headers: list[tuple[str, str]],
         exc_info: _ExcInfo | None = None,
     ) -> Callable[..., None]: ...
+    def _settings(self) -> settings: ...
+    # -- the internal API of mod_python.wsgi --
+    def _wsgi_flags(self) -> tuple[bool, bool]:
+        """(wsgi.multithread, wsgi.multiprocess) for this server's MPM."""
+    def _wsgi_options(self) -> tuple[str | None, bool, bool]:
+        """(application, autoreload, debug) from the merged configuration."""
+    @overload
+    def _wsgi_environ(
+        self, base: dict[str, Any], cache: list[Any], script: str
+    ) -> dict[str, Any]: ...
+    @overload
+    def _wsgi_environ(
+        self, base: dict[str, Any], cache: list[Any], script: None = None
+    ) -> dict[str, Any] | None:
+        """None when the URI is outside mod_python.wsgi.base_uri."""
+    def _wsgi_start_response(
+        self,
+        status: str,
+        headers: Iterable[tuple[str, str]],
+        exc_info: _ExcInfo | None = None,
+    ) -> Callable[[bytes], None]: ...
+    def _wsgi_write(self, data: bytes) -> None: ...
+    def _wsgi_send(self, result: Iterable[bytes]) -> None: ...
+    def _wsgi_headers(self) -> int: ...
     # -- handlers, filters, cleanups, logging --
     def add_handler(
         self, phase: _Text, handler: _Text, dir: _Text | None = None

@@ -20,6 +20,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at interpreter start
     from typing import Any
 
+    from _apache import mp_request
+
 __all__ = ["CGIStdin", "CGIStdout", "parse_header_block"]
 
 _ENCODING = "utf-8"
@@ -29,7 +31,7 @@ _ERRORS = "surrogateescape"
 class _BodyReader(io.RawIOBase):
     """Raw reader over ``req.read``."""
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         self._req = req
 
     def readable(self) -> bool:
@@ -45,7 +47,7 @@ class _BodyReader(io.RawIOBase):
 class CGIStdin(io.TextIOWrapper):
     """``sys.stdin`` of a CGI script: the request body."""
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         super().__init__(io.BufferedReader(_BodyReader(req)), encoding=_ENCODING,
                          errors=_ERRORS, newline="")
         self.req = req
@@ -75,7 +77,7 @@ def parse_header_block(block: bytes) -> list[tuple[str, str]]:
 class _CGIWriter(io.RawIOBase):
     """Raw writer: collects the CGI header block, then writes the body."""
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         self._req = req
         self._head = b""
         self.headers_sent = False
@@ -143,7 +145,7 @@ class CGIStdout(io.TextIOWrapper):
     ``Content-Type``, ``Location`` and other headers go to the request),
     then writes the rest as the response body."""
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         self._writer = _CGIWriter(req)
         super().__init__(io.BufferedWriter(self._writer), encoding=_ENCODING,
                          errors=_ERRORS, newline="\n", write_through=True)

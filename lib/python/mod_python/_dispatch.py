@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from _apache import mp_conn, mp_filter, mp_request, mp_server, settings
+
+    Target = mp_request | mp_conn | mp_filter
     LogCall = Callable[[str, int], Any]
     PageWriter = Callable[[str], Any]
     PageFactory = Callable[[Any], PageWriter]
@@ -148,7 +151,7 @@ class DispatchEnv:
         interpreter: str,
         log_error: Callable[[str, int, Any], Any],
         exists_config_define: Callable[[str], Any] = lambda name: False,
-        main_server: Any = None,
+        main_server: mp_server | None = None,
         importer: ModuleImporter | None = None,
         paths: PythonPathManager | None = None,
     ) -> None:
@@ -169,7 +172,7 @@ class Dispatcher:
     # -- called by C ----------------------------------------------------------
     def resolve(
         self,
-        target: Any,
+        target: Target,
         *,
         module: str,
         obj: str,
@@ -219,7 +222,7 @@ class Dispatcher:
                         else importer.clock() + importer.check_interval)
         return Resolved(found, namespace, obj, python_path, deadline)
 
-    def report(self, target: Any, exc: BaseException, phase: str, handler: str,
+    def report(self, target: Target, exc: BaseException, phase: str, handler: str,
                page: bool) -> int:
         """Report ``exc``, raised by ``handler`` in ``phase`` with ``target``.
 
@@ -244,7 +247,7 @@ class Dispatcher:
             target=target,
         )
 
-    def import_dispatch(self, spec: str, settings: Any = None) -> None:
+    def import_dispatch(self, spec: str, settings: settings | None = None) -> None:
         """Run one ``PythonImport`` entry: import, then call ``func()`` if named.
 
         ``settings`` are the main server's compiled directives (an
@@ -287,7 +290,10 @@ class Dispatcher:
             raise ImportError("empty handler module name")
         if is_file_path(name) and not os.path.isabs(name) and directory:
             name = os.path.join(directory, name)
-        return self.env.importer.import_module(name, autoreload=autoreload, log=debug)
+        return self.env.importer.import_module(
+            name, autoreload=autoreload, log=debug,
+            directory=None if is_location else directory,
+        )
 
     # -- error reporting -------------------------------------------------------
     def report_error(
@@ -362,7 +368,7 @@ class Dispatcher:
         return text.rstrip("\n").split("\n")
 
     @staticmethod
-    def _request_page(req: Any) -> PageWriter:
+    def _request_page(req: mp_request) -> PageWriter:
         def write(text: str) -> None:
             req.status = HTTP_INTERNAL_SERVER_ERROR
             req.content_type = "text/html"
@@ -371,14 +377,14 @@ class Dispatcher:
         return write
 
     @staticmethod
-    def _filter_page(filt: Any) -> PageWriter:
+    def _filter_page(filt: mp_filter) -> PageWriter:
         def write(text: str) -> None:
             filt.write(text)
             filt.close()
 
         return write
 
-    def _server_log(self, server: Any) -> LogCall:
+    def _server_log(self, server: mp_server | None) -> LogCall:
         def log(message: str, level: int) -> None:
             self.env.log_error(message, level, server)
 

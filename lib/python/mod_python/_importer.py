@@ -18,6 +18,18 @@ gets a half-executed one, and a reload that fails leaves the old module in
 place (the error is raised to the caller and the reload is retried on the next
 call).  Module globals are therefore *not* carried over a reload.
 
+Same-named handler modules (issue 12): a top-level module name asked for on
+behalf of a handler directory (``directory=``), when that directory is on
+``sys.path`` and holds ``NAME.py``, is loaded from that file and keyed by its
+path (:func:`file_module_name`), as a file-path handler is, unless
+``sys.modules[NAME]`` already is that file's module (imported by name, for
+example by ``PythonImport``), which is then used.  Three
+directories each with its own ``h.py`` and ``PythonHandler h`` thus get
+three modules; before, whichever a process loaded first served all three.
+Packages (``NAME/__init__.py``) keep their name, since their submodules are
+imported through it.  Whether the file is there is looked at again once per
+``check_interval``.
+
 Locking (fixing defect 32): (re)imports of one module name are serialised by
 a per-name re-entrant lock.  The common case, a module that was loaded and
 checked less than ``check_interval`` ago, takes no lock at all: it reads a
@@ -157,6 +169,10 @@ class ModuleImporter:
         self._records: dict[str, _Record] = {}
         self._locks: dict[str, Any] = {}
         self._locks_guard = _thread.allocate_lock()
+        # (directory, name) -> ((NAME.py path, its key) or None, clock() of
+        # the check)
+        self._dir_files: dict[
+            tuple[str, str], tuple[tuple[str, str] | None, float]] = {}
 
     # -- public -------------------------------------------------------------
     def import_module(
@@ -165,6 +181,7 @@ class ModuleImporter:
         autoreload: bool | int = True,
         log: bool | int = False,
         path: Sequence[str] | None = None,
+        directory: str | None = None,
     ) -> ModuleType:
         """Return the module ``module_name``, importing or reloading it as needed.
 
@@ -176,13 +193,26 @@ class ModuleImporter:
         the ``mod_python.importer`` logger.  ``path`` is a list of
         directories: a cached module whose file lies outside all of them is
         imported again, searching only those directories for a top-level name.
+        ``directory`` is the directory of the handler that asks: a top-level
+        name found there as a ``.py`` file is loaded from that file, under its
+        :func:`file_module_name` (see the module docstring).
         """
-        if is_file_path(module_name):
+        filename: str | None = None
+        key = module_name
+        if directory is not None and "." not in module_name:
+            hit = self._file_in(directory, module_name)
+            if hit is not None:
+                loaded = sys.modules.get(module_name)
+                loaded_file = getattr(loaded, "__file__", None)
+                # a module of that name from this very file (a plain import,
+                # PythonImport) is used as it is, under its name
+                if not (isinstance(loaded_file, str) and (
+                        loaded_file == hit[0]
+                        or os.path.normpath(loaded_file) == hit[0])):
+                    filename, key = hit
+        if filename is None and is_file_path(module_name):
             filename = os.path.abspath(module_name)
             key = file_module_name(filename)
-        else:
-            filename = None
-            key = module_name
 
         record = self._records.get(key)
         if (
@@ -216,6 +246,33 @@ class ModuleImporter:
         if record is None or record.module is not module:
             return None
         return record.checked + self._interval
+
+    def _file_in(self, directory: str, name: str) -> tuple[str, str] | None:
+        """``(path, key)`` of ``directory/name.py`` when that file exists and
+        ``directory`` is on ``sys.path`` (so a plain import could have found
+        it there), else None.  ``key`` is its :func:`file_module_name`.
+        What is on disk is cached for ``check_interval``."""
+        if is_file_path(name):
+            return None
+        now = self._clock()
+        cached = self._dir_files.get((directory, name))
+        if cached is None or now - cached[1] >= self._interval:
+            candidate = os.path.normpath(
+                os.path.join(os.path.abspath(directory), name + ".py"))
+            hit = None
+            if os.path.isfile(candidate):
+                hit = (candidate, file_module_name(candidate))
+            if len(self._dir_files) > 4096:
+                self._dir_files.clear()
+            cached = self._dir_files[(directory, name)] = (hit, now)
+        hit = cached[0]
+        if hit is None:
+            return None
+        if directory not in sys.path:
+            stripped = directory.rstrip("/") or "/"
+            if stripped not in sys.path and stripped + "/" not in sys.path:
+                return None
+        return hit
 
     def forget(self, module_name: str) -> None:
         """Drop what is known about ``module_name`` (the module stays loaded)."""
@@ -385,10 +442,12 @@ class ModuleImporter:
 class PythonPathManager:
     """Applies ``PythonPath`` and handler directories to ``sys.path``.
 
-    A ``PythonPath`` expression comes from the server's own configuration.
-    It is evaluated once per distinct string (per interpreter), in a
-    namespace whose only name is ``sys`` (builtins stay reachable, as in any
-    ``eval``), and must produce a list, which replaces the contents of
+    A ``PythonPath`` expression comes from ``httpd.conf`` or, where
+    ``AllowOverride`` lets it and ``PythonHtaccess Off`` does not refuse it,
+    from an ``.htaccess`` file: it is Python code with the power of a
+    handler, not a sandbox.  It is evaluated once per distinct string (per
+    interpreter), in a namespace whose only name is ``sys`` (builtins stay
+    reachable, as in any ``eval``), and must produce a list, which replaces the contents of
     ``sys.path``.  Later changes made to ``sys.path`` by code are not undone.
     """
 
@@ -441,6 +500,7 @@ def import_module(
     autoreload: bool | int = True,
     log: bool | int = False,
     path: Sequence[str] | None = None,
+    directory: str | None = None,
 ) -> ModuleType:
     """Import ``module_name`` through this interpreter's :class:`ModuleImporter`."""
-    return default_importer.import_module(module_name, autoreload, log, path)
+    return default_importer.import_module(module_name, autoreload, log, path, directory)

@@ -36,6 +36,10 @@ from typing import Any
 
 from mod_python._importer import default_path_manager
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
+
 __all__ = ["SSIOutput", "error_page", "prepare", "run", "ssi_globals"]
 
 #: Output encoding of text written as str (the page itself is bytes).
@@ -55,7 +59,7 @@ class SSIOutput:
 
     name = "INCLUDES"
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         self.req = req
         self.closed = False
         self._parts: list[str | bytes] = []
@@ -99,7 +103,7 @@ def prepare(code: str) -> str:
     return textwrap.dedent("\n".join(lines)).rstrip()
 
 
-def ssi_globals(req: Any) -> dict[str, Any]:
+def ssi_globals(req: mp_request) -> dict[str, Any]:
     """The namespace shared by the elements of ``req`` (created on demand)."""
     namespace = getattr(req, "ssi_globals", None)
     if namespace is None:
@@ -129,14 +133,14 @@ def _page_builtins(namespace: dict[str, Any], out: SSIOutput) -> None:
     own["print"] = ssi_print
 
 
-def _apply_python_path(req: Any) -> None:
+def _apply_python_path(req: mp_request) -> None:
     """Honour a PythonPath in effect for the page, as handlers do."""
     value = req._settings().python_path
     if value:
         default_path_manager.apply_python_path(value)
 
 
-def run(req: Any, kind: str, code: str) -> str | bytes:
+def run(req: mp_request, kind: str, code: str) -> str | bytes:
     """Run one element and return the text that replaces it.
 
     ``exec``: the output is what the code wrote with ``filter.write()`` or

@@ -7,9 +7,14 @@ Nothing here does I/O or imports ``_apache``: the adapters in
 server.
 
 Text and bytes: functions that take ``str`` return ``str`` and functions that
-take ``bytes`` return ``bytes``.  HTTP header values reach Python as ``str``
-(latin-1 "native strings"); multipart part headers arrive as bytes and are
-decoded by :func:`decode_header_bytes`, the one place that does it.
+take ``bytes`` return ``bytes``.  The text rule of the whole package (the C
+side is ``mp_str_from_c``/``mp_text_bytes`` in ``src/mp_util.c``): bytes
+become ``str`` by :func:`text_from_bytes` (UTF-8 with ``surrogateescape``)
+and ``str`` becomes bytes by :func:`text_to_bytes` (the inverse), so text
+read from the request and written back is the same bytes.  Multipart part
+headers are decoded by the same function.  Form field *values* are user
+text, not a crossing: :func:`decode_field` decodes them one field at a time,
+as UTF-8 or, for a field that is not valid UTF-8, as Latin-1.
 
 Every limit violation raises a subclass of :class:`ParseError` (a
 ``ValueError``), so a caller can map it to an HTTP status in one place:
@@ -19,6 +24,7 @@ Every limit violation raises a subclass of :class:`ParseError` (a
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,13 +44,17 @@ __all__ = [
     "PartHeaderTooLarge",
     "PartStart",
     "TooManyFields",
+    "decode_field",
     "decode_header_bytes",
     "parse_cookie_header",
     "parse_header",
     "parse_multipart",
     "parse_qs",
     "parse_qsl",
+    "parse_query",
     "split_plain_form",
+    "text_from_bytes",
+    "text_to_bytes",
 ]
 
 #: Default limits (callers usually pass their own).
@@ -94,6 +104,7 @@ class BodyTooLarge(LimitError):
 # ---------------------------------------------------------------------------
 
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_first_group = operator.itemgetter(1)
 _QS_SEP_STR = re.compile(r"[&;]")
 _QS_SEP_BYTES = re.compile(rb"[&;]")
 
@@ -171,6 +182,27 @@ def parse_qs(
     return result
 
 
+def parse_query(
+    qs: str | bytes,
+    keep_blank_values: bool | int = False,
+    strict_parsing: bool | int = False,
+    max_num_fields: int | None = None,
+    encoding: str = "utf-8",
+) -> list[tuple[str, bytes]]:
+    """The fields of a query string as ``(name, value bytes)``.
+
+    A ``str`` *qs* (``req.args``) is first turned back into its own bytes
+    by the text rule; the query is split and %-decoded as bytes, and each
+    name is decoded by :func:`decode_field` on its own, so one field that
+    is not valid UTF-8 (raw or %-escaped) leaves the others as they are.
+    Values stay bytes (``Field`` decodes them the same way, per field).
+    """
+    raw = text_to_bytes(qs) if isinstance(qs, str) else bytes(qs)
+    return [(decode_field(name, encoding), value)
+            for name, value in parse_qsl(raw, keep_blank_values,
+                                         strict_parsing, max_num_fields)]
+
+
 # ---------------------------------------------------------------------------
 # Header options (Content-Type, Content-Disposition)
 # ---------------------------------------------------------------------------
@@ -181,7 +213,7 @@ _OPTION_RE = re.compile(
     (?P<key>[^\s;=]+)              # option name
     \s*
     (?:=\s*
-       (?:"(?P<quoted>(?:[^"\\]|\\.)*)"   # quoted-string with escapes
+       (?:"(?P<quoted>[^"\\]*(?:\\.[^"\\]*)*)"   # quoted-string, escapes
         |(?P<token>[^;]*?)                 # or a bare token
        )
     )?
@@ -232,7 +264,9 @@ def _regex_options(rest: str) -> list[tuple[str, str]]:
     for m in _OPTION_RE.finditer(";" + rest):
         if m["quoted"] is not None:
             quoted = m["quoted"]
-            value = _UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
+            # a function, not the template r"\1": 3x faster on long runs
+            value = (_UNESCAPE.sub(_first_group, quoted) if "\\" in quoted
+                     else quoted)
         else:
             value = (m["token"] or "").strip()
         out.append((m["key"].lower(), value))
@@ -252,13 +286,39 @@ def _split_options(rest: str) -> list[tuple[str, str]]:
     return out
 
 
-def decode_header_bytes(raw: bytes) -> str:
-    """Header bytes to str: UTF-8 when valid (what browsers send for file
-    names), latin-1 otherwise, so decoding never fails."""
+#: The text rule: the codec and error handler of every str/bytes crossing.
+TEXT_ENCODING: Final = "utf-8"
+TEXT_ERRORS: Final = "surrogateescape"
+
+
+def text_from_bytes(raw: bytes) -> str:
+    """Bytes to str by the text rule: UTF-8, each byte that is not part of
+    valid UTF-8 as a lone surrogate U+DC80..U+DCFF (PEP 383).  Never
+    fails, and :func:`text_to_bytes` gives *raw* back exactly."""
+    return raw.decode(TEXT_ENCODING, TEXT_ERRORS)
+
+
+def text_to_bytes(text: str) -> bytes:
+    """Str to bytes by the text rule (the inverse of
+    :func:`text_from_bytes`).  Raises ``UnicodeEncodeError`` only for a
+    surrogate that no read can produce."""
+    return text.encode(TEXT_ENCODING, TEXT_ERRORS)
+
+
+#: Multipart part headers (names, file names) follow the text rule.
+decode_header_bytes = text_from_bytes
+
+
+def decode_field(raw: bytes, encoding: str = "utf-8") -> str:
+    """The text of one form field name or value: *raw* decoded as
+    *encoding*, or as Latin-1 when it is not valid in *encoding* (the
+    documented fallback, applied to this field only)."""
     try:
-        return raw.decode("utf-8")
+        return raw.decode(encoding)
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+    except LookupError:
+        return raw.decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------------------
@@ -271,7 +331,7 @@ class PartStart:
     """A part begins; ``headers`` in order, names lower-cased."""
 
     headers: list[tuple[str, str]]
-    name: str | None
+    name: str
     filename: str | None
     content_type: str
     type_options: dict[str, str]
@@ -326,10 +386,13 @@ class MultipartParser:
     _state: int = field(default=_PREAMBLE, init=False, repr=False)
     _field_size: int = field(default=0, init=False, repr=False)
     _is_file: bool = field(default=False, init=False, repr=False)
+    # True until the first bytes of the body have been looked at: only
+    # there may the first boundary come without a CRLF before it.
+    _body_start: bool = field(default=True, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.boundary, str):
-            self.boundary = self.boundary.encode("latin-1")
+            self.boundary = text_to_bytes(self.boundary)
         if not self.boundary or len(self.boundary) > 200:
             raise MalformedMultipart("bad multipart boundary")
         self._dash_boundary = b"--" + self.boundary
@@ -406,14 +469,22 @@ class MultipartParser:
                 return
 
     def _skip_preamble(self) -> bool:
+        # RFC 2046: a boundary counts only at the start of a line, i.e. at
+        # the start of the body or after CRLF, whatever the read sizes.
         buf = self._buf
-        if buf.startswith(self._dash_boundary):
-            del buf[:len(self._dash_boundary)]
-            self._state = _AFTER_FIRST
-            return True
+        dash = self._dash_boundary
+        if self._body_start:
+            if len(buf) < len(dash) and dash.startswith(buf):
+                return False    # could still be the first boundary
+            self._body_start = False
+            if buf.startswith(dash):
+                del buf[:len(dash)]
+                self._state = _AFTER_FIRST
+                return True
         pos = buf.find(self._delimiter)
         if pos < 0:
-            # keep what could be the start of a split delimiter
+            # keep what could be the start of a split delimiter; it is no
+            # longer at the start of the body, so it needs its CRLF
             keep = len(self._delimiter) - 1
             if len(buf) > keep:
                 del buf[:len(buf) - keep]
@@ -532,7 +603,17 @@ def _part_start(raw: bytes) -> PartStart:
         headers.append((decode_header_bytes(name_b.strip()).lower(),
                         decode_header_bytes(value_b.strip())))
     hmap = dict(headers)
-    disposition, disp_opts = parse_header(hmap.get("content-disposition", ""))
+    cd_raw = hmap.get("content-disposition")
+    if cd_raw is None:
+        raise MalformedMultipart("part without Content-Disposition")
+    if _open_quote(cd_raw):
+        raise MalformedMultipart(
+            f"unterminated quoted string in Content-Disposition: "
+            f"{cd_raw[:80]!r}")
+    disposition, disp_opts = parse_header(cd_raw)
+    part_name = disp_opts.get("name")
+    if part_name is None:
+        raise MalformedMultipart("part without a name in Content-Disposition")
     ctype_raw = hmap.get("content-type")
     if ctype_raw:
         ctype, type_opts = parse_header(ctype_raw)
@@ -542,13 +623,26 @@ def _part_start(raw: bytes) -> PartStart:
         ctype, type_opts = "text/plain", {}
     return PartStart(
         headers=headers,
-        name=disp_opts.get("name"),
+        name=part_name,
         filename=disp_opts.get("filename"),
         content_type=ctype,
         type_options=type_opts,
         disposition=disposition,
         disposition_options=disp_opts,
     )
+
+
+def _open_quote(value: str) -> bool:
+    """True when *value* ends inside a quoted string (``name="a``)."""
+    quoted = escaped = False
+    for c in value:
+        if escaped:
+            escaped = False
+        elif quoted and c == "\\":
+            escaped = True
+        elif c == '"':
+            quoted = not quoted
+    return quoted
 
 
 def _skip_padding(body: bytes, pos: int, what: str) -> int:
@@ -587,7 +681,7 @@ def parse_multipart(
     content as it arrives, would first report :class:`FieldTooLarge`.)
     """
     if isinstance(boundary, str):
-        boundary = boundary.encode("latin-1")
+        boundary = text_to_bytes(boundary)
     if not boundary or len(boundary) > 200:
         raise MalformedMultipart("bad multipart boundary")
     if max_body_size is not None and len(body) > max_body_size:
@@ -805,6 +899,7 @@ def _parse_multipart_seq(
 
 
 _COOKIE_SPLIT = re.compile(r";|,(?=\s*[^\s=;,]+=)")
+_BAD_COOKIE_NAME = re.compile(r"[ \t\r\n\0,]")
 
 
 def parse_cookie_header(header: str) -> list[tuple[str, str]]:
@@ -828,13 +923,14 @@ def parse_cookie_header(header: str) -> list[tuple[str, str]]:
     cannot contain commas).
     """
     out: list[tuple[str, str]] = []
+    append = out.append
+    bad_name = _BAD_COOKIE_NAME.search
     for item in _COOKIE_SPLIT.split(header):
-        item = item.strip().lstrip(",").strip()
         name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name or name.startswith("$"):
+        if not sep:
             continue
-        if any(c in name for c in " \t\r\n\0,"):
+        name = name.strip().lstrip(",").strip()
+        if not name or name[0] == "$" or bad_name(name):
             continue
-        out.append((name, value.strip()))
+        append((name, value.strip()))
     return out

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any, NoReturn
 
+    from _apache import mp_request, mp_server
+
 __all__ = [
     "SERVER_RETURN",
     "CGIStdin",
@@ -292,8 +294,8 @@ def _missing(name: str) -> Callable[..., NoReturn]:
 
 
 SERVER_RETURN: type[Exception] = _apache.SERVER_RETURN
-table: Any = _apache.table
-make_table: Any = getattr(_apache, "make_table", table)  # obsolete alias
+table: type[_apache.table] = _apache.table
+make_table: type[_apache.table] = getattr(_apache, "make_table", table)  # obsolete alias
 log_error: Callable[..., None] = _apache.log_error
 server_root: Callable[[], str] = getattr(_apache, "server_root", None) or _missing("server_root")
 mpm_query: Callable[[int], int] = getattr(_apache, "mpm_query", None) or _missing("mpm_query")
@@ -312,13 +314,13 @@ stat: Callable[[str, int], Any] = getattr(_apache, "stat", None) or _missing("st
 #: Name of the interpreter this module lives in.
 interpreter: str | None = None
 #: The main server object of the process.
-main_server: Any = None
+main_server: mp_server | None = None
 
 _STDOUT_LEVEL = APLOG_INFO
 _STDERR_LEVEL = APLOG_ERR
 
 
-def _log3(message: str, level: int, server: Any) -> None:
+def _log3(message: str, level: int, server: mp_server | None) -> None:
     log_error(message, level, server)
 
 
@@ -345,7 +347,7 @@ def _install_logging() -> None:
     _install_log_bridge(_log3, _STDOUT_LEVEL, _STDERR_LEVEL)
 
 
-def init(name: str, server: Any) -> CallBack:
+def init(name: str, server: mp_server) -> CallBack:
     """Set up this interpreter; called once by C right after the import."""
     global interpreter, main_server
     interpreter = name
@@ -384,7 +386,7 @@ def parse_qsl(qs: Any, keep_blank_values: Any = 0, strict_parsing: Any = 0,
     return _parse_qsl(qs, keep_blank_values, strict_parsing, max_num_fields)
 
 
-def build_cgi_env(req: Any) -> dict[str, str]:
+def build_cgi_env(req: mp_request) -> dict[str, str]:
     """Return a CGI/1.1 environment dictionary for ``req``."""
     req.add_cgi_vars()
     env: dict[str, str] = {}
@@ -404,7 +406,7 @@ def build_cgi_env(req: Any) -> dict[str, str]:
     return env
 
 
-def setup_cgi(req: Any) -> tuple[dict[str, str], Any, Any]:
+def setup_cgi(req: mp_request) -> tuple[dict[str, str], Any, Any]:
     """Switch this process to CGI emulation for ``req``.
 
     ``os.environ`` becomes :func:`build_cgi_env`, ``sys.stdin`` a

@@ -40,9 +40,12 @@ import os
 import runpy
 import sys
 import threading
-from typing import Any
 
 from mod_python import apache
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
 
 __all__ = ["handler"]
 
@@ -57,7 +60,7 @@ def _forget_modules_under(directory: str) -> None:
             sys.modules.pop(name, None)
 
 
-def _script(req: Any) -> str:
+def _script(req: mp_request) -> str:
     filename = req.filename or ""
     if not filename or not os.path.isfile(filename):
         raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
@@ -68,7 +71,7 @@ def _script(req: Any) -> str:
     return os.path.abspath(filename)
 
 
-def handler(req: Any) -> int:
+def handler(req: mp_request) -> int:
     """PythonHandler entry point."""
     script = _script(req)
     directory = os.path.dirname(script)

@@ -7,6 +7,8 @@ Sub-commands::
                           [--module PATH] [--mpm MPM] [--package-dir DIR] [--force]
     mod_python genconfig CONF.py
     mod_python start|stop|restart DIR-or-httpd.conf [--timeout S]
+    mod_python serve TARGET [--host H] [--port N] [--processes N --threads N]
+                            [--reload] [--kind KIND] [--show-config]
     mod_python version
 
 ``create`` makes a server instance that runs as it is: ``conf/httpd_conf.py``
@@ -15,6 +17,17 @@ Sub-commands::
 ``htdocs/`` with a hello-world handler, ``logs/``, ``run/`` and
 ``bin/start``, ``bin/stop``.  Any handler can be named with
 ``--pythonhandler`` (default: the generated ``hello``).
+
+``serve`` runs one application without an instance directory, as
+``mod_wsgi-express start-server`` does: TARGET is a WSGI file
+(``app.py`` or ``app.wsgi``, whose callable is ``application``, or
+``app.py::name``), a
+handler module (a file defining ``handler``, or a dotted module name
+importable from the current directory) or a directory of publisher pages
+and PSP files.  It writes a private configuration into a temporary server
+root, runs httpd in the foreground with its logs on the terminal, and on
+Ctrl-C (SIGINT) or SIGTERM stops it gracefully and removes the temporary
+root.
 
 ``start``, ``stop`` and ``restart`` run ``httpd -f CONF -k start|stop|graceful``
 and wait (bounded by ``--timeout``) until the server's pid file shows the
@@ -36,8 +49,10 @@ import platform
 import re
 import runpy
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -68,11 +83,38 @@ exec "{httpd}" -f "{conf}" -k {signal} "$@"
 """
 
 WSGI_COMMENTS = [
-    "A WSGI application is served with:",
-    "  PythonHandler mod_python.wsgi",
-    "  PythonOption mod_python.wsgi.application module::application",
-    "  PythonOption mod_python.wsgi.base_uri /",
+    "PythonOption mod_python.wsgi.application names the WSGI application as",
+    "module::callable; the module is found in htdocs/ or on the PythonPath.",
+    "SCRIPT_NAME is '' here: PythonOption mod_python.wsgi.base_uri is only",
+    "for serving below a URL prefix (such as /app, never ending in '/').",
 ]
+WSGI_SAMPLE_COMMENT = "The sample application is htdocs/wsgi_app.py."
+
+WSGI_OPTION = "mod_python.wsgi.application"
+
+WSGI_APP = '''\
+"""WSGI application of this mod_python instance
+(PythonOption mod_python.wsgi.application wsgi_app::application)."""
+
+
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+    return [b"Hello from a WSGI application on mod_python!\\n"]
+'''
+
+PUBLISHER_INDEX = '''\
+"""Publisher pages of this mod_python instance (PythonHandler
+mod_python.publisher): / and /index call index(), /hello?name=you calls
+hello()."""
+
+
+def index(req):
+    return "Hello from mod_python's publisher!\\n"
+
+
+def hello(req, name="world"):
+    return f"Hello, {name}!\\n"
+'''
 
 
 class CliError(Exception):
@@ -165,7 +207,16 @@ def cmd_create(args: argparse.Namespace) -> int:
     root = Path(args.dir).resolve()
     httpd = httpd_binary(args.httpd)
     options = list(args.pythonoption or [])
-    comments = list(WSGI_COMMENTS) if args.pythonhandler == "mod_python.wsgi" else []
+    comments: list[str] = []
+    samples: dict[str, str] = {}
+    if args.pythonhandler == "mod_python.wsgi":
+        comments = list(WSGI_COMMENTS)
+        if not any(o.split(None, 1)[0] == WSGI_OPTION for o in options if o.strip()):
+            options.append(f"{WSGI_OPTION} wsgi_app::application")
+            comments.append(WSGI_SAMPLE_COMMENT)
+            samples["wsgi_app.py"] = WSGI_APP
+    elif args.pythonhandler == "mod_python.publisher":
+        samples["index.py"] = PUBLISHER_INDEX
     package_dir = args.package_dir or _own_package_dir()
     module = args.module or httpdconf.default_module_path()
     if not os.path.isfile(module):
@@ -188,16 +239,18 @@ def cmd_create(args: argparse.Namespace) -> int:
         raise CliError(f"{exc} (use --force to replace it)") from exc
     conf = root / "conf" / "httpd.conf"
     conf.write_text(render_script(script))
-    hello = root / "htdocs" / "hello.py"
-    if not hello.exists():
-        hello.write_text(HELLO_HANDLER)
+    samples.setdefault("hello.py", HELLO_HANDLER)
+    for name, text in samples.items():
+        sample = root / "htdocs" / name
+        if not sample.exists():
+            sample.write_text(text)
     bindir = root / "bin"
     bindir.mkdir(exist_ok=True)
-    for name, signal in (("start", "start"), ("stop", "stop"), ("restart", "graceful")):
+    for name, action in (("start", "start"), ("stop", "stop"), ("restart", "graceful")):
         path = bindir / name
         path.write_text(
             CONTROL_SCRIPT.format(
-                action=name.capitalize(), httpd=httpd, conf=conf, signal=signal
+                action=name.capitalize(), httpd=httpd, conf=conf, signal=action
             )
         )
         path.chmod(0o755)
@@ -345,6 +398,259 @@ def cmd_restart(args: argparse.Namespace) -> int:
     return _run_httpd(args, conf, "restart" if args.hard else "graceful")
 
 
+# ----------------------------------------------------------------- serve
+
+SERVE_KINDS = ("wsgi", "handler", "pages")
+SERVE_STOP_TIMEOUT = 10.0
+#: Files a ``serve``d directory of pages sends as they are.
+STATIC_FILES = r"\.(html?|css|js|mjs|map|json|txt|xml|png|jpe?g|gif|svg|ico|webp|woff2?)$"
+
+
+class ServeTarget:
+    """What ``mod_python serve`` runs: ``kind`` is ``wsgi`` (``path`` is the
+    file, ``name`` the callable), ``handler`` (``path`` a file or, when
+    ``module`` is true, a dotted module name; ``name`` the callable or '')
+    or ``pages`` (``path`` the directory).  ``directory`` goes first on
+    ``sys.path``."""
+
+    def __init__(self, kind: str, path: str, name: str = "", *,
+                 module: bool = False, directory: str = "") -> None:
+        self.kind = kind
+        self.path = path
+        self.name = name
+        self.module = module
+        self.directory = directory or (path if kind == "pages" else os.path.dirname(path))
+
+    def describe(self) -> str:
+        what = {"wsgi": "WSGI application", "handler": "handler module",
+                "pages": "publisher pages and PSP files in"}[self.kind]
+        name = f"::{self.name}" if self.name else ""
+        return f"{what} {self.path}{name}"
+
+
+def _top_level_names(path: str) -> set[str]:
+    """Names a Python file defines at module level (read, not executed)."""
+    import ast
+
+    try:
+        tree = ast.parse(Path(path).read_bytes(), filename=path)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CliError(f"cannot read {path}: {exc}") from exc
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def classify_target(target: str, kind: str | None = None) -> ServeTarget:
+    """Find out what TARGET of ``mod_python serve`` is (CliError if unclear)."""
+    file_part, sep, name = target.partition("::")
+    path = os.path.abspath(file_part)
+    if kind not in (None, *SERVE_KINDS):
+        raise CliError(f"--kind must be one of {', '.join(SERVE_KINDS)}")
+    if os.path.isdir(path) and not sep:
+        if kind not in (None, "pages"):
+            raise CliError(f"{target} is a directory: it can only be served as pages")
+        return ServeTarget("pages", path)
+    if os.path.isfile(path):
+        if not path.endswith((".py", ".wsgi")):
+            raise CliError(f"{target}: not a .py or .wsgi file")
+        if kind is None and path.endswith(".wsgi"):
+            kind = "wsgi"
+        if kind is None:
+            names = _top_level_names(path)
+            if sep:
+                kind = "handler" if name == "handler" else "wsgi"
+            elif "application" in names:
+                kind = "wsgi"
+            elif "handler" in names:
+                kind = "handler"
+            else:
+                raise CliError(
+                    f"{target} defines neither 'application' (WSGI) nor 'handler': "
+                    "name the callable as FILE.py::NAME or pass --kind"
+                )
+        if kind == "pages":
+            raise CliError(f"{target} is a file: --kind pages needs a directory")
+        if kind == "wsgi":
+            return ServeTarget("wsgi", path, name or "application")
+        return ServeTarget("handler", path, name)
+    if not file_part.endswith(".py") and all(
+        p.isidentifier() for p in file_part.split(".")
+    ) and kind in (None, "handler"):
+        return ServeTarget("handler", file_part, name, module=True,
+                           directory=os.getcwd())
+    raise CliError(f"{target}: no such file or directory")
+
+
+def _mpm_settings(processes: int, threads: int) -> tuple[str, list[httpdconf.Node]]:
+    """The MPM and its tuning for N processes of T threads (T == 1: prefork)."""
+    h = httpdconf
+    if processes < 1 or threads < 1:
+        raise CliError("--processes and --threads must be at least 1")
+    if threads == 1:
+        return "prefork", [
+            h.StartServers(processes), h.MinSpareServers(processes),
+            h.MaxSpareServers(processes), h.ServerLimit(processes),
+            h.MaxRequestWorkers(processes),
+        ]
+    return "event", [
+        h.StartServers(processes), h.ServerLimit(processes),
+        h.ThreadsPerChild(threads), h.ThreadLimit(threads),
+        h.MaxRequestWorkers(processes * threads),
+        h.MinSpareThreads(threads), h.MaxSpareThreads(processes * threads),
+    ]
+
+
+def serve_config(root: Path, target: ServeTarget, args: argparse.Namespace) -> str:
+    """httpd.conf text for ``mod_python serve`` with server root ``root``."""
+    h = httpdconf
+    mpm, tuning = _mpm_settings(args.processes, args.threads)
+    pythonpath = h.PythonPath(f"{[target.directory]!r} + sys.path")
+    section: list[h.Node] = [pythonpath,
+                             h.PythonAutoReload("On" if args.reload else "Off")]
+    options: list[str] = []
+    handler = "mod_python.publisher"
+    if target.kind == "wsgi":
+        handler = "mod_python.wsgi"
+        options.append(f"{WSGI_OPTION} {target.path}::{target.name}")
+    elif target.kind == "handler":
+        handler = target.path + (f"::{target.name}" if target.name else "")
+    else:
+        section += [
+            h.Files("*.psp", h.PythonHandler("mod_python.psp")),
+            h.FilesMatch(STATIC_FILES, h.SetHandler("none")),
+            h.DirectoryIndex("index.py index.psp index.html"),
+            h.Directive("DirectoryCheckHandler", "On"),
+        ]
+    if args.debug:
+        section.append(h.PythonDebug("On"))
+    server_extra: list[h.Node] = [
+        *tuning,
+        h.Directive("GracefulShutdownTimeout", int(SERVE_STOP_TIMEOUT / 2)),
+    ]
+    if args.debug:
+        server_extra.append(h.LogLevel("info"))
+    config = h.basic_config(
+        root,
+        listen=f"{args.host}:{args.port}",
+        htdocs=target.path if target.kind == "pages" else "htdocs",
+        pythonhandler=handler,
+        pythonoptions=options,
+        module_path=args.module or h.default_module_path(),
+        mpm=mpm,
+        package_dir=args.package_dir or _own_package_dir(),
+        user=h._default_user(),
+        error_log="/dev/stderr",
+        access_log="/dev/stdout",
+        server_extra=server_extra,
+        section_extra=section,
+    )
+    return str(config) + "\n"
+
+
+def _make_serve_root() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="mod_python-serve-"))
+    os.chmod(root, 0o755)  # the server's User reads it
+    for sub in ("conf", "run", "logs", "htdocs"):
+        (root / sub).mkdir(mode=0o755)
+        os.chmod(root / sub, 0o755)
+    httpdconf._copy_mime_types(root / "conf" / "mime.types")
+    os.chmod(root / "conf" / "mime.types", 0o644)
+    return root
+
+
+def _supervise(proc: subprocess.Popen[bytes], timeout: float) -> int:
+    """Wait for httpd; the first SIGINT/SIGTERM asks it for a graceful stop
+    (SIGWINCH), a second one or ``timeout`` seconds later stops it (SIGTERM,
+    then SIGKILL).  Returns 0 after a requested stop, else httpd's status."""
+    state = {"stopping": 0.0, "signals": 0}
+
+    def on_signal(signum: int, frame: object) -> None:
+        state["signals"] += 1
+        if state["signals"] == 1:
+            state["stopping"] = time.monotonic()
+            print("\nmod_python serve: stopping (graceful)...", file=sys.stderr, flush=True)
+            _signal_group(proc, signal.SIGWINCH)
+        else:
+            _signal_group(proc, signal.SIGTERM)
+
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                rc = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if state["stopping"] and time.monotonic() - state["stopping"] > timeout:
+                _signal_group(proc, signal.SIGTERM)
+                try:
+                    rc = proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    _signal_group(proc, signal.SIGKILL)
+                    rc = proc.wait()
+                break
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+    if state["signals"]:
+        return 0 if rc in (0, -signal.SIGTERM) else rc
+    if rc != 0:
+        print(f"mod_python serve: httpd exited with status {rc}", file=sys.stderr)
+    return rc if rc >= 0 else 1
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    """Signal httpd's parent (graceful stop) or its whole process group
+    (the session this tool started it in)."""
+    try:
+        if sig == signal.SIGWINCH:
+            os.kill(proc.pid, sig)
+        else:
+            os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    target = classify_target(args.target, args.kind)
+    httpd = httpd_binary(args.httpd)
+    module = args.module or httpdconf.default_module_path()
+    if not os.path.isfile(module):
+        if not args.show_config:
+            raise CliError(f"{module} does not exist (pass --module)")
+        print(f"warning: {module} does not exist (pass --module)", file=sys.stderr)
+    root = _make_serve_root()
+    try:
+        conf = root / "conf" / "httpd.conf"
+        conf.write_text(serve_config(root, target, args))
+        if args.show_config:
+            sys.stdout.write(conf.read_text())
+            return 0
+        print(f"mod_python serve: {target.describe()}", file=sys.stderr)
+        print(f"  listening on http://{_visit_address(f'{args.host}:{args.port}')}/",
+              file=sys.stderr)
+        print(f"  server root {root} (removed on exit); Ctrl-C stops", file=sys.stderr,
+              flush=True)
+        try:
+            proc = subprocess.Popen(
+                [httpd, "-f", str(conf), "-DFOREGROUND"],
+                env=httpd_env(), start_new_session=True,
+            )
+        except OSError as exc:
+            raise CliError(f"cannot run {httpd}: {exc}") from exc
+        return _supervise(proc, SERVE_STOP_TIMEOUT)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- version
 
 
@@ -479,6 +785,40 @@ def build_parser() -> argparse.ArgumentParser:
                 "--hard", action="store_true", help="restart instead of graceful"
             )
         p.set_defaults(func=func)
+
+    p = sub.add_parser(
+        "serve",
+        help="run a WSGI file, a handler module or a directory of pages in "
+        "the foreground",
+    )
+    p.add_argument(
+        "target",
+        help="app.py, app.wsgi or app.py::callable (WSGI), a handler file or dotted "
+        "module name, or a directory of publisher pages and PSP files",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address, default %(default)s")
+    p.add_argument("--port", type=int, default=8000, help="default %(default)s")
+    p.add_argument("--processes", type=int, default=1, help="default %(default)s")
+    p.add_argument(
+        "--threads", type=int, default=5,
+        help="threads per process, default %(default)s (1: prefork MPM)",
+    )
+    p.add_argument(
+        "--reload", action="store_true",
+        help="reload changed modules (PythonAutoReload On)",
+    )
+    p.add_argument("--kind", choices=SERVE_KINDS, help="what TARGET is, if not guessed")
+    p.add_argument("--debug", action="store_true", help="PythonDebug On, LogLevel info")
+    p.add_argument("--module", help="mod_python.so to load (default: the installed one)")
+    p.add_argument(
+        "--package-dir",
+        help="directory holding the mod_python package for the server",
+    )
+    p.add_argument(
+        "--show-config", action="store_true",
+        help="print the generated httpd.conf and exit",
+    )
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("version", help="print mod_python, Python and httpd versions")
     p.set_defaults(func=cmd_version)

@@ -28,11 +28,23 @@ renders::
       PythonOption title "Hello world"
     </Directory>
 
-Values are written as given, except that backslashes become ``/`` (Windows
-paths; ``flipslash=False`` keeps them) and values of path-like directives,
-section arguments and option values are put in double quotes when they
-contain whitespace (:func:`quote_if_space`).  ``PythonPath`` is always
-quoted, since its value is a Python expression.
+Directive classes take mod_python 3.5's form, one value string written
+verbatim: ``LoadModule("python_module /path/mod_python.so")`` renders
+``LoadModule python_module /path/mod_python.so``.  They also take the
+arguments one by one, each put in double quotes when it contains whitespace:
+``PythonOption("title", "Hello world")`` renders
+``PythonOption title "Hello world"``.  Directives that take exactly one
+argument (paths such as ``DocumentRoot``, ``PythonPath``, ``AuthName``)
+quote a single value that contains whitespace unless it is already quoted.
+Backslashes become ``/`` (Windows paths; ``flipslash=False`` keeps them),
+except in free-text directives (``AuthName``, ``LogFormat``,
+``PythonOption``).
+
+Any directive can be written with ``Directive(name, value)``, or with a class
+made on the fly: ``httpdconf.directive_class("Header")`` returns a class
+``Header`` that behaves like the ready-made ones, and
+``httpdconf.Header`` (module attribute access) does the same for any
+capitalised name.
 
 A container given ``only_if`` renders only when the condition holds: a bool,
 a callable without arguments, or a Python expression (str) evaluated at
@@ -105,10 +117,13 @@ __all__ = [
     "MaxRequestsPerChild",
     "MaxSpareServers",
     "MaxSpareThreads",
+    "MaxThreadsPerChild",
     "MinSpareServers",
     "MinSpareThreads",
     "Mutex",
+    "NameVirtualHost",
     "Node",
+    "NumServers",
     "Options",
     "PidFile",
     "PythonAccessHandler",
@@ -145,6 +160,7 @@ __all__ = [
     "ServerAlias",
     "ServerLimit",
     "ServerName",
+    "ServerPath",
     "ServerRoot",
     "ServerSignature",
     "ServerTokens",
@@ -152,6 +168,7 @@ __all__ = [
     "SetInputFilter",
     "SetOutputFilter",
     "StartServers",
+    "StartThreads",
     "ThreadLimit",
     "ThreadsPerChild",
     "Timeout",
@@ -159,6 +176,7 @@ __all__ = [
     "TypesConfig",
     "User",
     "VirtualHost",
+    "directive_class",
     "quote",
     "quote_if_space",
     "write_basic_config",
@@ -210,7 +228,11 @@ class Directive(Node):
     quoting.  An empty value renders the name alone.
     """
 
-    def __init__(self, name: str, value: object = "", flipslash: bool = True) -> None:
+    def __init__(
+        self, name: str, value: object = "", flipslash: bool = True, *, val: object = None
+    ) -> None:
+        if val is not None:  # 3.5's keyword name
+            value = val
         if not name or any(c.isspace() for c in name):
             raise ValueError(f"invalid directive name {name!r}")
         self.name = name
@@ -231,25 +253,42 @@ class Directive(Node):
 
 
 class _Args(Directive):
-    """A directive named after its class that takes its arguments in order.
+    """A directive named after its class.
 
-    Subclasses set ``quoting`` to how each argument is written and
-    ``default_flipslash`` to whether backslashes become ``/`` by default.
+    One argument is mod_python 3.5's form, a value string written verbatim
+    (``LoadModule("python_module /m/mod_python.so")``); several arguments
+    are written in order, each quoted when it contains whitespace.
+    Subclasses set ``take1`` for directives that take exactly one argument
+    (a single value with whitespace is then quoted unless already quoted),
+    ``default_flipslash`` to whether backslashes become ``/`` by default and
+    ``default_value`` to the value used when none is given (3.5's
+    ``PythonInterpPerDirectory()`` means ``Off``).
     """
 
-    quoting: Callable[[object], str] = str
+    take1 = False
     default_flipslash = True
+    default_value: str | None = None
 
-    def __init__(self, *args: object, flipslash: bool | None = None) -> None:
+    def __init__(
+        self, *args: object, flipslash: bool | None = None, val: object = None
+    ) -> None:
+        if val is not None:  # 3.5's keyword name: Listen(val="80")
+            args = (val, *args)
         if flipslash is None:
             flipslash = type(self).default_flipslash
+        if not args and type(self).default_value is not None:
+            args = (type(self).default_value,)
         self.args = tuple(args)
         super().__init__(type(self).__name__, "", flipslash)
         self.value = " ".join(str(a) for a in self.args)
 
     def rendered_value(self) -> str:
-        quoting = type(self).quoting
-        return " ".join(quoting(_flip(str(a), self.flipslash)) for a in self.args)
+        parts = [_flip(str(a), self.flipslash) for a in self.args]
+        if len(parts) == 1:
+            if type(self).take1 and not _is_quoted(parts[0]):
+                return quote_if_space(parts[0])
+            return parts[0]
+        return " ".join(quote_if_space(p) for p in parts)
 
     def __repr__(self) -> str:
         parts = [repr(a) for a in self.args]
@@ -258,14 +297,24 @@ class _Args(Directive):
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-class _PathArgs(_Args):
-    """Arguments are paths: quoted when they contain spaces."""
-
-    quoting = staticmethod(quote_if_space)
+def _is_quoted(text: str) -> bool:
+    return len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'"
 
 
-class _TextArgs(_PathArgs):
-    """Arguments are free text: quoted when needed, backslashes kept."""
+class _Take1(_Args):
+    """A one-argument directive (a path): quoted when it has whitespace."""
+
+    take1 = True
+
+
+class _Text(_Args):
+    """Free text: backslashes kept."""
+
+    default_flipslash = False
+
+
+class _Take1Text(_Take1):
+    """A one-argument free-text directive (``AuthName``)."""
 
     default_flipslash = False
 
@@ -273,8 +322,8 @@ class _TextArgs(_PathArgs):
 class Comment(Node):
     """``# text``; multi-line text gives one comment line per line."""
 
-    def __init__(self, text: str) -> None:
-        self.text = str(text)
+    def __init__(self, comment: str) -> None:
+        self.text = str(comment)
 
     def lines(self, indent: int = 0) -> list[str]:
         pad = INDENT * indent
@@ -370,11 +419,13 @@ class ContainerTag(Container):
         tag: str,
         attr: object,
         items: Iterable[Node] = (),
+        flipslash: bool = True,
         only_if: Condition = None,
     ) -> None:
         super().__init__(*items, only_if=only_if)
         self.tag = tag
-        self.attr = "" if attr is None else str(attr)
+        self.flipslash = flipslash
+        self.attr = "" if attr is None else _flip(str(attr), flipslash)
 
     def open_tag(self) -> str:
         return f"<{self.tag} {self.attr}>" if self.attr else f"<{self.tag}>"
@@ -391,29 +442,39 @@ class ContainerTag(Container):
 
     def __repr__(self) -> str:
         items = "[" + ", ".join(repr(i) for i in self.items) + "]"
+        flip = "" if self.flipslash else ", flipslash=False"
         cond = "" if self.only_if is None else f", only_if={self.only_if!r}"
-        return f"ContainerTag({self.tag!r}, {self.attr!r}, {items}{cond})"
+        return f"ContainerTag({self.tag!r}, {self.attr!r}, {items}{flip}{cond})"
 
 
 class _Section(ContainerTag):
-    """``<Name arg> ... </Name>``; the argument is quoted if it has spaces."""
+    """``<Name arg> ... </Name>``; the argument is quoted if it has spaces,
+    unless it already holds quotes or is a ``~ regex`` (written as given).
+    Backslashes become ``/`` except in the ``*Match`` sections, whose
+    argument is a regular expression."""
+
+    default_flipslash = True
 
     def __init__(
         self,
         arg: object,
         *items: Node,
         only_if: Condition = None,
-        flipslash: bool = True,
+        flipslash: bool | None = None,
     ) -> None:
+        if flipslash is None:
+            flipslash = type(self).default_flipslash
         self.arg = arg
         self.flipslash = flipslash
-        attr = quote_if_space(_flip(str(arg), flipslash))
-        super().__init__(type(self).__name__, attr, items, only_if)
+        attr = _flip(str(arg), flipslash)
+        if not (attr.startswith("~") or '"' in attr or "'" in attr):
+            attr = quote_if_space(attr)  # else written as given (3.5)
+        super().__init__(type(self).__name__, attr, items, flipslash, only_if)
 
     def __repr__(self) -> str:
         r = self._repr_items([repr(self.arg)])
-        if not self.flipslash:
-            r = r[: -len(",\n)")] + ",\n" + INDENT * 2 + "flipslash=False,\n)"
+        if self.flipslash != type(self).default_flipslash:
+            r = r[: -len(",\n)")] + ",\n" + INDENT * 2 + f"flipslash={self.flipslash},\n)"
         return r
 
 
@@ -430,7 +491,7 @@ class Directory(_Section):
 
 
 class DirectoryMatch(_Section):
-    pass
+    default_flipslash = False
 
 
 class Files(_Section):
@@ -438,7 +499,7 @@ class Files(_Section):
 
 
 class FilesMatch(_Section):
-    pass
+    default_flipslash = False
 
 
 class Location(_Section):
@@ -446,7 +507,7 @@ class Location(_Section):
 
 
 class LocationMatch(_Section):
-    pass
+    default_flipslash = False
 
 
 class IfModule(_Section):
@@ -460,56 +521,68 @@ class IfDefine(_Section):
 # ------------------------------------------------------- ready-made directives
 
 
-def _directive(name: str, base: type[_Args] = _Args) -> type[_Args]:
-    """A ready-made directive class ``name`` (arguments in order)."""
+def directive_class(name: str, base: type[_Args] = _Args) -> type[_Args]:
+    """A directive class ``name``, like the ready-made ones: one value
+    string written verbatim, or several arguments quoted as needed.  The
+    generic way to write a directive this module has no class for::
+
+        Header = directive_class("Header")
+        Header('set X-Frame-Options "DENY"')
+    """
+    if not name or not name.isidentifier():
+        raise ValueError(f"invalid directive name {name!r}")
     return type(name, (base,), {"__module__": __name__, "__qualname__": name})
 
 
-# Directives whose arguments are written as given.
+_directive = directive_class
+
+
+def __getattr__(name: str) -> type[_Args]:
+    """``httpdconf.AnyDirective``: a class for a directive not listed here."""
+    if name[:1].isupper() and name.isidentifier():
+        cls = directive_class(name)
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# Directives whose value is written as given (3.5), or whose arguments
+# are written in order, each quoted when it contains whitespace.  The MPM
+# names NumServers, StartThreads and MaxThreadsPerChild are kept for 3.5
+# scripts; httpd 2.4 rejects them.
 AddDefaultCharset = _directive("AddDefaultCharset")
 AddHandler = _directive("AddHandler")
 AddInputFilter = _directive("AddInputFilter")
 AddOutputFilter = _directive("AddOutputFilter")
 AddType = _directive("AddType")
+Alias = _directive("Alias")
 AllowOverride = _directive("AllowOverride")
 AuthBasicAuthoritative = _directive("AuthBasicAuthoritative")
 AuthBasicProvider = _directive("AuthBasicProvider")
-AuthName = _directive("AuthName", _TextArgs)
 AuthType = _directive("AuthType")
+CustomLog = _directive("CustomLog")
 DirectoryIndex = _directive("DirectoryIndex")
 Group = _directive("Group")
 HostnameLookups = _directive("HostnameLookups")
 KeepAlive = _directive("KeepAlive")
 KeepAliveTimeout = _directive("KeepAliveTimeout")
 Listen = _directive("Listen")
+LoadModule = _directive("LoadModule")
 LogLevel = _directive("LogLevel")
 MaxClients = _directive("MaxClients")
 MaxConnectionsPerChild = _directive("MaxConnectionsPerChild")
 MaxKeepAliveRequests = _directive("MaxKeepAliveRequests")
-MaxRequestsPerChild = _directive("MaxRequestsPerChild")
 MaxRequestWorkers = _directive("MaxRequestWorkers")
+MaxRequestsPerChild = _directive("MaxRequestsPerChild")
 MaxSpareServers = _directive("MaxSpareServers")
 MaxSpareThreads = _directive("MaxSpareThreads")
+MaxThreadsPerChild = _directive("MaxThreadsPerChild")
 MinSpareServers = _directive("MinSpareServers")
 MinSpareThreads = _directive("MinSpareThreads")
 Mutex = _directive("Mutex")
+NameVirtualHost = _directive("NameVirtualHost")
+NumServers = _directive("NumServers")
 Options = _directive("Options")
-Require = _directive("Require")
-RemoveHandler = _directive("RemoveHandler")
-ServerAdmin = _directive("ServerAdmin")
-ServerAlias = _directive("ServerAlias")
-ServerLimit = _directive("ServerLimit")
-ServerName = _directive("ServerName")
-ServerSignature = _directive("ServerSignature")
-ServerTokens = _directive("ServerTokens")
-SetHandler = _directive("SetHandler")
-SetInputFilter = _directive("SetInputFilter")
-SetOutputFilter = _directive("SetOutputFilter")
-StartServers = _directive("StartServers")
-ThreadLimit = _directive("ThreadLimit")
-ThreadsPerChild = _directive("ThreadsPerChild")
-Timeout = _directive("Timeout")
-User = _directive("User")
 PythonAccessHandler = _directive("PythonAccessHandler")
 PythonAuthenHandler = _directive("PythonAuthenHandler")
 PythonAuthzHandler = _directive("PythonAuthzHandler")
@@ -525,8 +598,6 @@ PythonHeaderParserHandler = _directive("PythonHeaderParserHandler")
 PythonImport = _directive("PythonImport")
 PythonInitHandler = _directive("PythonInitHandler")
 PythonInputFilter = _directive("PythonInputFilter")
-PythonInterpPerDirective = _directive("PythonInterpPerDirective")
-PythonInterpPerDirectory = _directive("PythonInterpPerDirectory")
 PythonInterpreter = _directive("PythonInterpreter")
 PythonLogHandler = _directive("PythonLogHandler")
 PythonOptimize = _directive("PythonOptimize")
@@ -534,41 +605,58 @@ PythonOutputFilter = _directive("PythonOutputFilter")
 PythonPostReadRequestHandler = _directive("PythonPostReadRequestHandler")
 PythonTransHandler = _directive("PythonTransHandler")
 PythonTypeHandler = _directive("PythonTypeHandler")
+RemoveHandler = _directive("RemoveHandler")
+Require = _directive("Require")
+ScriptAlias = _directive("ScriptAlias")
+ServerAlias = _directive("ServerAlias")
+ServerLimit = _directive("ServerLimit")
+ServerSignature = _directive("ServerSignature")
+ServerTokens = _directive("ServerTokens")
+SetHandler = _directive("SetHandler")
+SetInputFilter = _directive("SetInputFilter")
+SetOutputFilter = _directive("SetOutputFilter")
+StartServers = _directive("StartServers")
+StartThreads = _directive("StartThreads")
+ThreadLimit = _directive("ThreadLimit")
+ThreadsPerChild = _directive("ThreadsPerChild")
+Timeout = _directive("Timeout")
+User = _directive("User")
 
-# Directives taking paths or text: each argument quoted if it has spaces.
-Alias = _directive("Alias", _PathArgs)
-AuthGroupFile = _directive("AuthGroupFile", _PathArgs)
-AuthUserFile = _directive("AuthUserFile", _PathArgs)
-CustomLog = _directive("CustomLog", _PathArgs)
-DefaultRuntimeDir = _directive("DefaultRuntimeDir", _PathArgs)
-DocumentRoot = _directive("DocumentRoot", _PathArgs)
-ErrorLog = _directive("ErrorLog", _PathArgs)
-Include = _directive("Include", _PathArgs)
-IncludeOptional = _directive("IncludeOptional", _PathArgs)
-LoadModule = _directive("LoadModule", _PathArgs)
-LockFile = _directive("LockFile", _PathArgs)
-LogFormat = _directive("LogFormat", _TextArgs)
-PidFile = _directive("PidFile", _PathArgs)
-PythonHome = _directive("PythonHome", _PathArgs)
-PythonOption = _directive("PythonOption", _TextArgs)
-ScriptAlias = _directive("ScriptAlias", _PathArgs)
-ServerRoot = _directive("ServerRoot", _PathArgs)
-TransferLog = _directive("TransferLog", _PathArgs)
-TypesConfig = _directive("TypesConfig", _PathArgs)
+# One-argument directives: a value with whitespace is quoted.
+AuthGroupFile = _directive("AuthGroupFile", _Take1)
+AuthUserFile = _directive("AuthUserFile", _Take1)
+DefaultRuntimeDir = _directive("DefaultRuntimeDir", _Take1)
+DocumentRoot = _directive("DocumentRoot", _Take1)
+ErrorLog = _directive("ErrorLog", _Take1)
+Include = _directive("Include", _Take1)
+IncludeOptional = _directive("IncludeOptional", _Take1)
+LockFile = _directive("LockFile", _Take1)
+PidFile = _directive("PidFile", _Take1)
+PythonHome = _directive("PythonHome", _Take1)
+PythonPath = _directive("PythonPath", _Take1)
+ServerAdmin = _directive("ServerAdmin", _Take1)
+ServerName = _directive("ServerName", _Take1)
+ServerPath = _directive("ServerPath", _Take1)
+ServerRoot = _directive("ServerRoot", _Take1)
+TransferLog = _directive("TransferLog", _Take1)
+TypesConfig = _directive("TypesConfig", _Take1)
+
+# Free text: backslashes are kept.
+AuthName = _directive("AuthName", _Take1Text)
+LogFormat = _directive("LogFormat", _Text)
+PythonOption = _directive("PythonOption", _Text)
 
 
-class PythonPath(Directive):
-    """``PythonPath "expression"``: always quoted (a Python expression)."""
 
-    def __init__(self, value: str, flipslash: bool = True) -> None:
-        super().__init__("PythonPath", value, flipslash)
+class _OnOff(_Args):
+    """3.5 gave these a default value: ``PythonInterpPerDirectory()`` is
+    ``PythonInterpPerDirectory Off``."""
 
-    def rendered_value(self) -> str:
-        return quote(super().rendered_value())
+    default_value = "Off"
 
-    def __repr__(self) -> str:
-        flip = "" if self.flipslash else ", flipslash=False"
-        return f"PythonPath({self.value!r}{flip})"
+
+PythonInterpPerDirective = _directive("PythonInterpPerDirective", _OnOff)
+PythonInterpPerDirectory = _directive("PythonInterpPerDirectory", _OnOff)
 
 
 # ---------------------------------------------------------- a basic instance
@@ -648,9 +736,16 @@ def basic_config(
     mpm: str = "event",
     package_dir: str | None = None,
     user: tuple[str, str] | None = None,
+    error_log: str | None = None,
+    access_log: str | None = None,
+    server_extra: Iterable[Node] = (),
+    section_extra: Iterable[Node] = (),
 ) -> Container:
     """The configuration tree of a basic server instance (see
-    :func:`write_basic_config`)."""
+    :func:`write_basic_config`).  ``error_log`` and ``access_log`` replace
+    the log files under ``logs``; ``server_extra`` nodes go before the
+    served directory's section, ``section_extra`` nodes at its end
+    (``mod_python serve`` uses them)."""
     root = os.path.abspath(server_root)
     modules_dir = (
         modules_dir or _build_info().get("LIBEXECDIR") or "/usr/lib/apache2/modules"
@@ -671,11 +766,8 @@ def basic_config(
         ServerName("127.0.0.1"),
         PidFile(os.path.join(root, run, "httpd.pid")),
         DefaultRuntimeDir(os.path.join(root, run)),
-        Container(
-            Mutex(f"file:{os.path.join(root, run)} default"),
-            only_if="mod_python.version.HTTPD_VERSION[:3] != '2.2'",
-        ),
-        ErrorLog(os.path.join(root, logs, "error_log")),
+        Mutex(f"file:{os.path.join(root, run)} default"),
+        ErrorLog(error_log or os.path.join(root, logs, "error_log")),
         LogLevel("warn"),
         load(f"mpm_{mpm}"),
         *(load(name) for name in BASIC_MODULES),
@@ -685,10 +777,11 @@ def basic_config(
         items += [User(user[0]), Group(user[1])]
     items += [
         LogFormat('%h %l %u %t "%r" %>s %b', "common"),
-        CustomLog(os.path.join(root, logs, "access_log"), "common"),
+        CustomLog(access_log or os.path.join(root, logs, "access_log"), "common"),
         TypesConfig(os.path.join(root, conf, "mime.types")),
         DocumentRoot(docroot),
         Directory("/", AllowOverride("None"), Require("all denied")),
+        *server_extra,
     ]
     if package_dir:
         items.append(PythonOption("mod_python.package_dir", package_dir))
@@ -705,6 +798,7 @@ def basic_config(
     for opt in pythonoptions:
         key, _, value = opt.strip().partition(" ")
         section.append(PythonOption(key, *([value.strip()] if value.strip() else [])))
+    section.extend(section_extra)
     items.append(Directory(docroot, *section))
     return Container(*items)
 

@@ -41,6 +41,10 @@ from mod_python._psp_parse import (
 from mod_python._psp_parse import parse as _parse_text
 from mod_python._psp_parse import parse_file as _parse_file
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
+
 __all__ = [
     "PSP",
     "PSPInterface",
@@ -192,7 +196,7 @@ def parsestring(text: str) -> str:
 class PSPInterface:
     """The ``psp`` object a page sees."""
 
-    def __init__(self, req: Any, filename: str | None, pspinstance: PSP) -> None:
+    def __init__(self, req: mp_request, filename: str | None, pspinstance: PSP) -> None:
         self.req = req
         self.filename = filename
         self.pspinstance = pspinstance
@@ -232,7 +236,7 @@ class PSPInterface:
 class PSP:
     """A page from a file or a string; ``run()`` executes it."""
 
-    def __init__(self, req: Any, filename: str | None = None,
+    def __init__(self, req: mp_request, filename: str | None = None,
                  string: str | None = None,
                  vars: dict[str, Any] | None = None, *,
                  _stat: os.stat_result | None = None) -> None:
@@ -249,7 +253,7 @@ class PSP:
             filename = req.filename
         elif not os.path.isabs(filename):
             filename = os.path.join(os.path.dirname(req.filename or ""), filename)
-        if _stat is None and (not filename or not os.path.isfile(filename)):
+        if not filename or (_stat is None and not os.path.isfile(filename)):
             raise FileNotFoundError(f"PSP page not found: {filename}")
         self.filename = filename
         self._entry = _cache.file(filename, _stat)
@@ -352,11 +356,11 @@ class PSP:
 # ---------------------------------------------------------------------------
 
 
-def _debug(req: Any) -> bool:
+def _debug(req: mp_request) -> bool:
     return bool(req._settings().debug)
 
 
-def handler(req: Any) -> int:
+def handler(req: mp_request) -> int:
     """PythonHandler entry: run ``req.filename`` as a PSP page."""
     apache = _apache()
     req.content_type = "text/html"

@@ -57,6 +57,10 @@ from typing import Any, NamedTuple, NoReturn
 
 from mod_python import apache, util
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
+
 __all__ = ["call_with_form", "handler", "publish_object", "resolve_object"]
 
 ALLOWED_METHODS = ("GET", "POST", "HEAD")
@@ -170,7 +174,7 @@ page_cache = PageCache()
 # ---------------------------------------------------------------------------
 
 
-def _strip_suffix(req: Any, directory: str, base: str) -> str:
+def _strip_suffix(req: mp_request, directory: str, base: str) -> str:
     """The module name for ``base`` (a file name from the URL)."""
     if base.endswith(".py"):
         return base[:-3]
@@ -183,13 +187,13 @@ def _strip_suffix(req: Any, directory: str, base: str) -> str:
     return base
 
 
-def locate(req: Any) -> tuple[str, str]:
+def locate(req: mp_request) -> tuple[str, str]:
     """Return (module file, dotted object path) for ``req``; 404 if none."""
     module_file, func_path, _ = _locate(req)
     return module_file, func_path
 
 
-def _locate(req: Any) -> tuple[str, str, tuple[float, int] | None]:
+def _locate(req: mp_request) -> tuple[str, str, tuple[float, int] | None]:
     """:func:`locate`, plus the module file's (mtime, size) when this
     already had to stat it (the usual ``/dir/page.py/func`` request)."""
     filename = req.filename or ""
@@ -211,7 +215,7 @@ def _locate(req: Any) -> tuple[str, str, tuple[float, int] | None]:
     return _locate_in(req, directory, base, func_path)
 
 
-def _locate_in(req: Any, directory: str, base: str,
+def _locate_in(req: mp_request, directory: str, base: str,
                func_path: str) -> tuple[str, str, None]:
     name = _strip_suffix(req, directory, base) if base else "index"
     module_file = os.path.join(directory, name + ".py")
@@ -275,7 +279,7 @@ def publishable(obj: Any) -> bool:
 class _Auth:
     """Authentication state of one request's traversal."""
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         self.req = req
         self.realm = DEFAULT_REALM
         self.user: str | None = None
@@ -335,11 +339,11 @@ class _Auth:
             self.req.user = user
         if "__access__" in hooks:
             access = hooks["__access__"]
-            user = self.user if self.user is not None else self.req.user
+            who = self.user if self.user is not None else self.req.user
             if callable(access):
-                ok = access(self.req, user)
+                ok = access(self.req, who)
             elif isinstance(access, (list, tuple, set, frozenset)):
-                ok = user is not None and user in access
+                ok = who is not None and who in access
             else:
                 ok = access
             if not ok:
@@ -475,7 +479,7 @@ def hooks_of(obj: Any) -> dict[str, Any]:
     return _hooks(obj, None) or {}
 
 
-def resolve_object(req: Any, module: types.ModuleType, object_path: str,
+def resolve_object(req: mp_request, module: types.ModuleType, object_path: str,
                    auth: _Auth | None = None, *,
                    _memo: dict[Any, _Facts] | None = None) -> Any:
     """Walk ``object_path`` from ``module`` applying the rules and auth."""
@@ -524,7 +528,7 @@ def _missing_arguments(obj: Any, form: Any) -> list[str]:
     return [name for name in info[0] if name not in given]
 
 
-def call_with_form(obj: Any, form: Any, req: Any) -> Any:
+def call_with_form(obj: Any, form: Any, req: mp_request) -> Any:
     """Call ``obj`` with matching form fields and ``req`` (400 if a required
     argument is missing)."""
     missing = _missing_arguments(obj, form)
@@ -545,7 +549,7 @@ class _LazyForm(util.FieldStorage):
     first, so the object behaves as the eagerly built form would.
     """
 
-    _lazy_req: Any
+    _lazy_req: mp_request
 
     def __getattr__(self, name: str) -> Any:
         namespace = self.__dict__
@@ -556,7 +560,7 @@ class _LazyForm(util.FieldStorage):
         return getattr(self, name)
 
 
-def _lazy_form(req: Any) -> _LazyForm:
+def _lazy_form(req: mp_request) -> _LazyForm:
     form = _LazyForm.__new__(_LazyForm)
     form._lazy_req = req
     return form
@@ -579,7 +583,7 @@ def _call_info(obj: Any, memo: dict[Any, _Facts] | None) -> Any:
     return util.call_info(obj)
 
 
-def _call(req: Any, obj: Any, memo: dict[Any, _Facts] | None) -> Any:
+def _call(req: mp_request, obj: Any, memo: dict[Any, _Facts] | None) -> Any:
     """Call ``obj`` as 3.5 does: ``req.form`` set, form fields as
     arguments.  A callable that takes no form field (only ``req``, or
     nothing) on a bodiless request gets a ``req.form`` that is parsed only
@@ -610,7 +614,7 @@ def _looks_like_html(tail: str) -> bool:
     return "</html>" in tail[-100:].lower()
 
 
-def write_result(req: Any, result: Any) -> bool:
+def write_result(req: mp_request, result: Any) -> bool:
     """Write one published value; returns whether anything was written."""
     if result is None:
         return False
@@ -629,14 +633,14 @@ def write_result(req: Any, result: Any) -> bool:
             charset = "utf-8"
         else:
             charset = _charset(str(req.content_type or "")) or "utf-8"
-        data = text.encode(charset)
+        data = text.encode(charset, "surrogateescape")  # the text rule
     if not data:
         return False
     req.write(data, 0)  # no flush: lets a Content-Length be computed
     return True
 
 
-def publish_object(req: Any, obj: Any, _depth: int = 0, *,
+def publish_object(req: mp_request, obj: Any, _depth: int = 0, *,
                    _memo: dict[Any, _Facts] | None = None) -> bool:
     """Call (if callable) and write ``obj``; results are published again."""
     while callable(obj):
@@ -674,7 +678,7 @@ def _route(page: _Page, object_path: str, obj: Any) -> _Route | None:
     return _Route(func, func.__code__, "req" in info[1])
 
 
-def _routed(req: Any, page: _Page, object_path: str) -> _Route | None:
+def _routed(req: mp_request, page: _Page, object_path: str) -> _Route | None:
     """The function of a known route for this request, or None when the
     request has to be resolved (and checked) step by step.
 
@@ -698,7 +702,7 @@ def _routed(req: Any, page: _Page, object_path: str) -> _Route | None:
     return route
 
 
-def handler(req: Any) -> int:
+def handler(req: mp_request) -> int:
     """PythonHandler entry point."""
     if req.method not in ALLOWED_METHODS:
         req.allow_methods(list(ALLOWED_METHODS), 1)
@@ -732,7 +736,7 @@ def handler(req: Any) -> int:
     return int(apache.OK)
 
 
-def _notice_log(req: Any) -> Callable[[str], None]:
+def _notice_log(req: mp_request) -> Callable[[str], None]:
     def log(message: str) -> None:
         req.log_error(message, apache.APLOG_NOTICE)
 

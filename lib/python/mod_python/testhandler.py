@@ -22,6 +22,12 @@ from typing import Any
 
 from mod_python import apache
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from _apache import mp_request, table
+
 __all__ = ["handler"]
 
 
@@ -36,7 +42,7 @@ def _table(title: str, rows: Iterable[tuple[Any, Any]]) -> str:
     return f"<h2>{_e(title)}</h2>\n<table border=\"1\" cellpadding=\"3\">\n{body}</table>\n"
 
 
-def _items(table: Any) -> list[tuple[Any, Any]]:
+def _items(table: table | Mapping[str, Any]) -> list[tuple[Any, Any]]:
     try:
         return sorted(((str(k), v) for k, v in table.items()), key=lambda kv: kv[0].lower())
     except Exception as exc:  # noqa: BLE001 - a diagnostic page shows the failure
@@ -60,7 +66,7 @@ def _tree(nodes: Any, depth: int = 0) -> Iterable[str]:
             yield "    " * depth + str(node)
 
 
-def handler(req: Any) -> int:
+def handler(req: mp_request) -> int:
     """PythonHandler entry point."""
     req.content_type = "text/html; charset=utf-8"
     req.add_cgi_vars()

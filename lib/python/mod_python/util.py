@@ -43,12 +43,19 @@ from mod_python._parse import (
     PartData,
     PartEnd,
     PartStart,
+    decode_field,
     parse_header,
     parse_multipart,
     parse_qs,
     parse_qsl,
+    parse_query,
     split_plain_form,
+    text_to_bytes,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request, table
 
 __all__ = [
     "Field",
@@ -227,12 +234,12 @@ class Field:
         return data if isinstance(data, bytes) else bytes(data)
 
     def as_string(self) -> StringField:
-        """The field's value as a :class:`StringField` (decoded as UTF-8)."""
+        """The field's value as a :class:`StringField`: decoded as UTF-8,
+        or as Latin-1 when this field is not valid UTF-8."""
         sf = self._string
         if sf is None:
             # type, disposition and their options read through _field.
-            sf = _str_new(StringField,
-                          self._read_all().decode("utf-8", "replace"))
+            sf = _str_new(StringField, decode_field(self._read_all()))
             sf.name = self.name
             sf._field = self
             self._string = sf
@@ -258,7 +265,7 @@ class FieldList(list[Field]):
 # ---------------------------------------------------------------------------
 
 
-def _headers_table(headers: list[tuple[str, str]]) -> Any:
+def _headers_table(headers: list[tuple[str, str]]) -> table | dict[str, str]:
     try:
         from mod_python import apache
 
@@ -270,7 +277,7 @@ def _headers_table(headers: list[tuple[str, str]]) -> Any:
     return table
 
 
-def _int_option(options: Mapping[str, Any], name: str, default: int) -> int:
+def _int_option(options: Mapping[str, Any] | table, name: str, default: int) -> int:
     raw = options.get(name)
     if raw is None:
         return default
@@ -294,7 +301,7 @@ class FieldStorage:
     #: File parts up to this size stay in memory, bigger ones go to disk.
     spool_threshold: int = 256 * 1024
 
-    def __init__(self, req: Any, keep_blank_values: int | bool = 0,
+    def __init__(self, req: mp_request, keep_blank_values: int | bool = 0,
                  strict_parsing: int | bool = 0,
                  file_callback: Callable[[str], IO[bytes]] | None = None,
                  field_callback: Callable[[], IO[bytes]] | None = None, *,
@@ -311,7 +318,7 @@ class FieldStorage:
         self.field_callback = field_callback
         self.encoding = encoding
         try:
-            options = req.get_options()
+            options: Mapping[str, Any] | table = req.get_options()
         except AttributeError:
             options = {}
         self.max_fields = (max_fields if max_fields is not None else
@@ -331,7 +338,7 @@ class FieldStorage:
                         self.max_header_size))
         try:
             if req.args:
-                self._add_query(str(req.args))
+                self._add_query(req.args)
             if req.method == "POST":
                 self._read_body()
         except LimitError as exc:
@@ -356,11 +363,13 @@ class FieldStorage:
             return None
         return max(0, self.max_fields - len(self.list))
 
-    def _add_query(self, qs: str) -> None:
-        for name, value in parse_qsl(qs, self.keep_blank_values,
-                                     self.strict_parsing,
-                                     self._remaining_fields(),
-                                     encoding=self.encoding):
+    def _add_query(self, qs: str | bytes) -> None:
+        # Decoded one field at a time (defect 4 of issue 11): see
+        # _parse.parse_query.
+        for name, value in parse_query(qs, self.keep_blank_values,
+                                       self.strict_parsing,
+                                       self._remaining_fields(),
+                                       self.encoding):
             self.list.append(self._simple(name, value))
 
     def _simple(self, name: str, value: str | bytes) -> Field:
@@ -458,11 +467,11 @@ class FieldStorage:
                 raise FieldTooLarge(
                     f"form field larger than {self.max_field_size} bytes")
             self.list.append(self._simple(
-                name.decode(self.encoding, "replace"), value))
+                decode_field(name, self.encoding), value))
 
     def _parse_multipart(self, boundary: str, body: bytes) -> None:
         """A whole multipart body, in memory."""
-        bboundary = boundary.encode("latin-1", "replace")
+        bboundary = text_to_bytes(boundary)
         max_parts = self._remaining_fields()
         max_header_size = self._limit(self.max_header_size)
         max_field_size = self._limit(self.max_field_size)
@@ -511,7 +520,7 @@ class FieldStorage:
 
     def _read_multipart(self, boundary: str) -> None:
         parser = MultipartParser(
-            boundary.encode("latin-1", "replace"),
+            text_to_bytes(boundary),
             max_parts=self._remaining_fields(),
             max_header_size=self._limit(self.max_header_size),
             max_body_size=self._limit(self.max_body_size),
@@ -627,7 +636,7 @@ class FieldStorage:
 # ---------------------------------------------------------------------------
 
 
-def redirect(req: Any, location: str, permanent: int | bool = 0,
+def redirect(req: mp_request, location: str, permanent: int | bool = 0,
              text: str | None = None) -> NoReturn:
     """Answer with a redirect to *location* and stop the request.
 

@@ -55,6 +55,10 @@ from typing import IO, Any
 
 from mod_python import apache
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _apache import mp_request
+
 __all__ = ["ErrorStream", "FileWrapper", "InputStream", "build_environ", "handler"]
 
 APPLICATION_OPTION = "mod_python.wsgi.application"
@@ -76,7 +80,7 @@ class InputStream:
 
     __slots__ = ("_req",)
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         self._req = req
 
     def read(self, size: int | None = -1) -> bytes:
@@ -133,7 +137,7 @@ class ErrorStream:
     # per request would be made for every request.
     _lock = threading.Lock()
 
-    def __init__(self, req: Any) -> None:
+    def __init__(self, req: mp_request) -> None:
         self._req = req
         self._buffer = ""
 
@@ -195,7 +199,7 @@ class FileWrapper:
         return os.path.abspath(name) if stat.S_ISREG(fst.st_mode) else None
 
 
-def _option(req: Any, name: str) -> str | None:
+def _option(req: mp_request, name: str) -> str | None:
     options = req.get_options()
     if name not in options:
         return None
@@ -209,7 +213,7 @@ _base: dict[str, Any] = {}
 _cache: list[Any] = []
 
 
-def _base_environ(req: Any) -> dict[str, Any]:
+def _base_environ(req: mp_request) -> dict[str, Any]:
     """The ``wsgi.*`` keys that are the same for every request."""
     if not _base:
         multithread, multiprocess = req._wsgi_flags()
@@ -223,7 +227,7 @@ def _base_environ(req: Any) -> dict[str, Any]:
     return _base
 
 
-def build_environ(req: Any, script: str) -> dict[str, Any]:
+def build_environ(req: mp_request, script: str) -> dict[str, Any]:
     """The WSGI environ for ``req`` with ``SCRIPT_NAME`` ``script``."""
     environ: dict[str, Any] = req._wsgi_environ(_base_environ(req), _cache, script)
     environ["wsgi.input"] = InputStream(req)
@@ -231,7 +235,7 @@ def build_environ(req: Any, script: str) -> dict[str, Any]:
     return environ
 
 
-def _send_file(req: Any, wrapper: FileWrapper) -> None:
+def _send_file(req: mp_request, wrapper: FileWrapper) -> None:
     """Send a FileWrapper result: with sendfile when it wraps a real file."""
     path = wrapper.real_path()
     if path is None:
@@ -274,7 +278,7 @@ def _import_application(options: tuple[str | None, bool, bool]) -> _AppRef:
     return ref
 
 
-def _application(req: Any) -> Callable[..., Any] | None:
+def _application(req: mp_request) -> Callable[..., Any] | None:
     """The application callable for ``req``, or None (logged) if missing.
 
     ``apache.import_module`` is asked again when the module it gave was
@@ -295,7 +299,7 @@ def _application(req: Any) -> Callable[..., Any] | None:
     return app
 
 
-def handler(req: Any) -> int:
+def handler(req: mp_request) -> int:
     """PythonHandler entry point."""
     app = _application(req)
     if app is None:

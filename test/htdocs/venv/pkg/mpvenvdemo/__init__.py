@@ -1,0 +1,3 @@
+"""Installed only in the test virtualenv."""
+
+GREETING = "hello from the venv"

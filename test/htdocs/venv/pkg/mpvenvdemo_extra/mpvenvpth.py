@@ -1,0 +1,3 @@
+"""Importable only through mpvenvdemo.pth in the venv's site-packages."""
+
+FOUND = True
