@@ -15,6 +15,8 @@ Backends:
   cross-process mutex with index 0.
 * :class:`MemorySession` - a dict in the process; fast, but each Apache
   child process has its own sessions.
+* :class:`SocacheSession` - an Apache socache provider (shmcb, memcache,
+  redis) declared with ``PythonSessionCache``; records carry an HMAC.
 
 Concurrent requests on one session are serialised by the cross-process
 mutex ``_apache._global_lock(req.server, sid)``, held from construction
