@@ -444,6 +444,22 @@ def test_local_store_needs_no_secret(servers):
     assert _ok(a, "/socache/shm?op=get", sid)["new"]
 
 
+@pytest.mark.parametrize("lines, message", [
+    (["PythonSessionCache x nosuch"],
+     "unknown socache provider 'nosuch'"),
+    (["PythonSessionCache shm shmcb"], "'shm' is declared twice"),
+    (["PythonSessionCache bad/name shmcb"], "invalid name 'bad/name'"),
+    (["PythonSessionCache y shmcb:(100)"], "size has to be >= 8192"),
+    (["<VirtualHost *:1>", "PythonSessionCache v shmcb", "</VirtualHost>"],
+     "cannot occur within <VirtualHost> section"),
+])
+def test_configuration_errors(servers, lines, message):
+    text = servers.a.conf.text() + "\n".join(lines) + "\n"
+    r = servers.a.configtest(text)
+    assert r.returncode != 0
+    assert message in r.stdout + r.stderr, r.stdout + r.stderr
+
+
 def _mp0823_lines(srv: HttpdServer, since: int) -> list[str]:
     return [ln for ln in srv.log.read_from(since, srv.log.offset())
             if "MP0823" in ln]
