@@ -8,6 +8,7 @@
 #include "mp_config_check.h"
 #include "mp_metrics_conf.h"
 #include "util_filter.h"
+#include "mp_socache.h"
 
 #include "apr_fnmatch.h"
 #include "apr_lib.h"
@@ -867,5 +868,7 @@ const command_rec mp_config_commands[] = {
     AP_INIT_FLAG("PythonMetricsResetOnRestart", mp_metrics_cmd_flag,
                  (void *)1, RSRC_CONF,
                  "On to start the metrics from zero on a graceful restart"),
+    AP_INIT_TAKE2("PythonSessionCache", mp_cmd_session_cache, NULL,
+                  RSRC_CONF, "NAME provider[:args]: a socache for sessions"),
     {NULL}
 };
