@@ -8,7 +8,7 @@
 #include "mp_hooks.h"
 #include "mp_interp.h"
 #include "mp_restart.h"
-#include "mp_socache.h"
+#include "mp_socache_conf.h"
 #define MP_DECLARING_OPTIONAL
 #include "mp_optional.h"
 

@@ -8,7 +8,7 @@
 #include "mp_config_check.h"
 #include "mp_metrics_conf.h"
 #include "util_filter.h"
-#include "mp_socache.h"
+#include "mp_socache_conf.h"
 
 #include "apr_fnmatch.h"
 #include "apr_lib.h"
