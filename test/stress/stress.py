@@ -47,6 +47,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -402,7 +403,8 @@ def wait_generation(srv: HttpdServer, before: int, timeout: float = 30.0) -> boo
 
 def configure(srv: HttpdServer, recycle: int) -> None:
     c = srv.conf
-    c.server_lines = [f"MaxConnectionsPerChild {recycle}", "GracefulShutdownTimeout 30"]
+    c.server_lines = [f"MaxConnectionsPerChild {recycle}", "GracefulShutdownTimeout 30",
+                      "CoreDumpDirectory {tmp}"]
     c.section_lines = []
     blk = c.block
     c.directory(
@@ -457,6 +459,8 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
     os.makedirs(srv.tmp / "sess", exist_ok=True)
     os.chmod(srv.tmp / "sess", 0o1777)
     configure(srv, 0)
+    resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,
+                                              resource.RLIM_INFINITY))
     t_start = time.monotonic()
     deadline = t_start + seconds
     srv.start()
@@ -545,9 +549,27 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
         assert srv.proc is not None
         proc = srv.proc
         load.stop_sending.set()     # in-flight requests are the ones cut
+        kids = children(proc.pid)
         httpd_ctl(srv, "stop")
+        stacks_taken = False
+        t_stop = time.monotonic()
+        while proc.poll() is None and time.monotonic() - t_stop < 60:
+            # a child still there 5 s after the stop: take its stacks before
+            # httpd's SIGKILL (AH00046) so the report says where it hangs
+            if not stacks_taken and time.monotonic() - t_stop > 5:
+                stacks_taken = True
+                for pid in kids:
+                    if os.path.exists(f"/proc/{pid}") and shutil.which("gdb"):
+                        out = subprocess.run(
+                            ["gdb", "-p", str(pid), "-batch", "-ex",
+                             "thread apply all bt 25"], capture_output=True,
+                            text=True, timeout=60, check=False).stdout
+                        (srv.root / "logs" / f"stacks.{pid}").write_text(out)
+                        res.notes.append(f"child {pid} alive 5 s after stop: "
+                                         f"stacks in logs/stacks.{pid}")
+            time.sleep(0.2)
         try:
-            proc.wait(timeout=60)
+            proc.wait(timeout=1)
         except subprocess.TimeoutExpired:
             res.notes.append("httpd did not stop within 60 s")
         res.stops += 1
@@ -578,6 +600,9 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
             res.log[name] += 1
             if name in FAILING:
                 bad.append(line)
+    cores = list(srv.tmp.glob("core*"))
+    res.log["crash"] += len(cores)
+    bad.extend(f"core file {c}" for c in cores)
     if asan_dir and Path(asan_dir).is_dir():
         res.log["sanitizer"] += len(list(Path(asan_dir).iterdir()))
     res.failures.extend(f"log: {line[:200]}" for line in bad[:20])
@@ -585,8 +610,9 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
     res.passed = (res.failed == 0 and res.wrong_body == 0
                   and not any(res.log[k] for k in FAILING)
                   and res.restarts_graceful == 5 and res.restarts_hard == 1)
-    srv.cleanup(keep=keep or not res.passed)
-    if not res.passed:
+    stacks = any("stacks in" in n for n in res.notes)
+    srv.cleanup(keep=keep or not res.passed or stacks)
+    if not res.passed or stacks:
         res.notes.append(f"server root kept: {srv.root}")
     return res
 
