@@ -60,6 +60,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from harness import conf as harness_conf  # noqa: E402
+from harness import env as harness_env  # noqa: E402
 from harness.env import HttpdServer, TestEnv  # noqa: E402
 
 CONNECTIONS = 64
@@ -462,6 +463,7 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
     resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,
                                               resource.RLIM_INFINITY))
     t_start = time.monotonic()
+    wall_start = time.time()
     deadline = t_start + seconds
     srv.start()
     load = Load(srv.port, res, seed)
@@ -563,7 +565,8 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
                         out = subprocess.run(
                             ["gdb", "-p", str(pid), "-batch", "-ex",
                              "thread apply all bt 25"], capture_output=True,
-                            text=True, timeout=60, check=False).stdout
+                            text=True, timeout=60, check=False)
+                        out = out.stdout + out.stderr
                         (srv.root / "logs" / f"stacks.{pid}").write_text(out)
                         res.notes.append(f"child {pid} alive 5 s after stop: "
                                          f"stacks in logs/stacks.{pid}")
@@ -604,7 +607,9 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
     res.log["crash"] += len(cores)
     bad.extend(f"core file {c}" for c in cores)
     if asan_dir and Path(asan_dir).is_dir():
-        res.log["sanitizer"] += len(list(Path(asan_dir).iterdir()))
+        new = [f for f in Path(asan_dir).iterdir() if f.stat().st_mtime >= wall_start]
+        res.log["sanitizer"] += len(new)
+        bad.extend(f"sanitizer report {f}" for f in new)
     res.failures.extend(f"log: {line[:200]}" for line in bad[:20])
 
     res.passed = (res.failed == 0 and res.wrong_body == 0
@@ -627,14 +632,35 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the server roots")
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--asan", metavar="DIR",
+                    help="use the sanitizer build of `make asan-module` in DIR "
+                         "(build/asan): libasan preloaded into httpd, reports "
+                         "in DIR/stress-reports counted as crashes")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each MPM's scenario this many times")
     args = ap.parse_args()
+    if args.asan:
+        asan = Path(args.asan).resolve()
+        reports = asan / "stress-reports"
+        shutil.rmtree(reports, ignore_errors=True)
+        reports.mkdir(parents=True)
+        os.chmod(reports, 0o1777)
+        lib = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        harness_env.CONFIG_INI = asan / "config.ini"
+        os.environ["MP_TEST_HTTPD_PRELOAD"] = os.path.realpath(lib)
+        os.environ["ASAN_OPTIONS"] = (
+            "detect_leaks=0:verify_asan_link_order=0:halt_on_error=1:"
+            f"abort_on_error=0:log_path={reports}/asan")
+        os.environ["UBSAN_OPTIONS"] = f"print_stacktrace=1:log_path={reports}/ubsan"
+        os.environ["STRESS_SANITIZER_REPORTS"] = str(reports)
     steady, churn, seconds = FORMS[args.form]
     steady = args.steady or steady
     churn = args.churn or churn
     seconds = args.seconds or seconds
     env = TestEnv()
     results = []
-    for mpm in args.mpm.split(","):
+    for mpm in [m for m in args.mpm.split(",") for _ in range(args.repeat)]:
         print(f"==> stress {mpm}: {steady} steady + {churn} churn requests, "
               f"{CONNECTIONS} connections, limit {seconds:.0f}s", flush=True)
         res = scenario(env, mpm, steady, churn, seconds, args.seed, args.keep)

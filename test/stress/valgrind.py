@@ -40,11 +40,15 @@ ERROR_RE = re.compile(r"^==\d+== (Invalid (read|write|free)|Conditional jump|"
                       r"Mismatched free)")
 
 
+MODULE_FRAME = re.compile(r"mod_python\.so|\((mp_\w+|mod_python)\.c:\d+\)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3, help="requests of each kind")
     ap.add_argument("--mpm", default="event")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--track-origins", action="store_true")
     args = ap.parse_args()
     if not shutil.which("valgrind"):
         print("valgrind is not installed", file=sys.stderr)
@@ -64,7 +68,7 @@ def main() -> int:
     henv = env.httpd_env()
     henv["PYTHONMALLOC"] = "malloc"
     cmd = ["valgrind", "--tool=memcheck", "--error-limit=no", "--num-callers=30",
-           "--track-origins=no", "--leak-check=no", f"--log-file={vlog}",
+           f"--track-origins={'yes' if args.track_origins else 'no'}", "--leak-check=no", f"--log-file={vlog}",
            env.httpd, "-X", "-f", str(srv.conf_file), "-DFOREGROUND"]
     proc = subprocess.Popen(cmd, env=henv, stdin=subprocess.DEVNULL,
                             stdout=open(srv.root / "logs" / "stdout.vg", "wb"),
@@ -96,9 +100,13 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
             proc.wait()
-    # classify memcheck errors: blocks start at an error line, end at a blank
-    # "==pid== " line
+    # classify memcheck errors: a block starts at an error line and ends at
+    # an empty "==pid== " line.  "module": a frame of mod_python comes
+    # before any frame of libpython (the module made the access);
+    # "python": the access is inside libpython (the module may be a caller
+    # further up); "other": neither.
     module_errors: list[str] = []
+    python_sites: dict[str, int] = {}
     other = 0
     block: list[str] = []
     lines = vlog.read_text(errors="replace").splitlines() + ["==0== "]
@@ -106,22 +114,39 @@ def main() -> int:
         if ERROR_RE.match(line):
             block = [line]
             continue
-        if block:
-            if re.match(r"^==\d+== ?$", line):
-                if any("mod_python.so" in b or "/src/mp_" in b for b in block):
-                    module_errors.append("\n".join(block))
-                else:
-                    other += 1
-                block = []
-            else:
-                block.append(line)
+        if not block:
+            continue
+        if not re.match(r"^==\d+== ?$", line):
+            block.append(line)
+            continue
+        kind = "other"
+        for frame in block[1:]:
+            if MODULE_FRAME.search(frame):
+                kind = "module"
+                break
+            if "libpython" in frame:
+                kind = "python"
+                break
+        if kind == "module":
+            module_errors.append("\n".join(block))
+        elif kind == "python":
+            site = re.sub(r"^==\d+== +(at|by) 0x[0-9A-F]+: ", "", block[1])
+            caller = next((f for f in block if MODULE_FRAME.search(f)), "")
+            caller = re.sub(r"^==\d+== +(at|by) 0x[0-9A-F]+: ", "", caller)
+            key = f"{block[0].split('== ', 1)[1]} at {site} (module caller: {caller or '-'})"
+            python_sites[key] = python_sites.get(key, 0) + 1
+        else:
+            other += 1
+        block = []
     summary = re.findall(r"ERROR SUMMARY: (\d+) errors", "\n".join(lines))
     print(f"valgrind: {done} requests ({args.rounds} of each of {len(KINDS)} kinds), "
           f"{len(bad)} wrong answers; memcheck errors: {len(module_errors)} in the "
-          f"module, {other} elsewhere; ERROR SUMMARY {summary[-1] if summary else '?'}; "
+          f"module, {sum(python_sites.values())} inside libpython, {other} elsewhere; ERROR SUMMARY {summary[-1] if summary else '?'}; "
           f"log {vlog}")
     for b in bad:
         print("wrong answer:", b)
+    for key, n in sorted(python_sites.items(), key=lambda kv: -kv[1]):
+        print(f"  libpython x{n}: {key}")
     for e in module_errors[:10]:
         print(e, "\n")
     ok = not bad and not module_errors and done == args.rounds * len(KINDS)
