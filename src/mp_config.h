@@ -127,6 +127,8 @@ typedef struct {
     signed char autoreload;         /* PythonAutoReload (default on) */
     signed char per_directory;      /* PythonInterpPerDirectory */
     signed char per_directive;      /* PythonInterpPerDirective */
+    int request_timeout;            /* PythonRequestTimeout seconds, 0 off,
+                                     * MP_UNSET unset (mp_watchdog.h) */
 } mp_settings;
 
 /* Whether flag f is on; `dflt` when unset. */

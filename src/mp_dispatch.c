@@ -12,6 +12,7 @@
 #include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_util.h"
+#include "mp_watchdog.h"
 
 #include <time.h>
 
@@ -560,7 +561,9 @@ mp_dispatch_phase(request_rec *r, mp_phase phase, mp_handler *h,
     run.settings = &d->settings;
     run.kind = phase;
     run.now = -1.0;
-    result = run_list(&run, (PyObject *)req, (MpHlistObject *)hlist);
+    mp_watchdog_arm(r, ip, run.settings);
+    result = mp_watchdog_disarm(r, run_list(&run, (PyObject *)req,
+                                            (MpHlistObject *)hlist));
 
     mp_hlist_finish(hlist);
     Py_XDECREF(req->phase);
