@@ -49,6 +49,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -623,6 +624,8 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
 
 
 def main() -> int:
+    # a SIGTERM to the driver stops its servers (the finally blocks) too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--form", choices=sorted(FORMS), default="short")
     ap.add_argument("--mpm", default="event,worker,prefork")
@@ -651,6 +654,7 @@ def main() -> int:
         os.environ["MP_TEST_HTTPD_PRELOAD"] = os.path.realpath(lib)
         os.environ["ASAN_OPTIONS"] = (
             "detect_leaks=0:verify_asan_link_order=0:halt_on_error=1:"
+            "allow_user_segv_handler=0:handle_segv=1:"
             f"abort_on_error=0:log_path={reports}/asan")
         os.environ["UBSAN_OPTIONS"] = f"print_stacktrace=1:log_path={reports}/ubsan"
         os.environ["STRESS_SANITIZER_REPORTS"] = str(reports)
