@@ -130,6 +130,9 @@ class Result:
     children: int = 0
     rss_growth_kib: int = 0
     rss_requests_per_child: int = 0
+    # the RSS (KiB) of the child that grew most, at ten points of the
+    # steady phase: (requests answered by all children so far, KiB)
+    rss_curve: list[tuple[int, int]] = field(default_factory=list)
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
     passed: bool = False
@@ -485,10 +488,13 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
         growth = 0
         nchild = 0
         for samples in rss.values():
-            base = [kib for cnt, kib in samples if cnt >= warm]
+            base = [(cnt, kib) for cnt, kib in samples if cnt >= warm]
             if len(base) >= 2:
                 nchild += 1
-                growth = max(growth, base[-1] - base[0])
+                if base[-1][1] - base[0][1] >= growth:
+                    growth = base[-1][1] - base[0][1]
+                    step = max(1, len(base) // 10)
+                    res.rss_curve = base[::step] + ([base[-1]] if (len(base) - 1) % step else [])
         res.children = nchild
         res.rss_growth_kib = growth
         res.rss_requests_per_child = (steady - warm) // max(1, nchild)
