@@ -190,11 +190,15 @@ def make_request(kind: str, rnd: random.Random, k: str) -> tuple[str, str, bytes
     raise ValueError(kind)
 
 
+MIX_OVERRIDE: list[str] = []   # --mix
 MIX = (["hello"] * 4 + ["api"] * 3 + ["form"] * 2 + ["upload"] + ["session"] * 2
        + ["filter"] * 2 + ["publisher"] * 2 + ["wsgi"] * 2 + ["flush"])
 
 
 # ------------------------------------------------------------------ driver
+
+WEDGED = [("/stress/hang?6", 30.0), ("/stress/spin?1.5", 30.0)]
+
 
 class Load:
     """64 client threads plus the wedged-handler clients."""
@@ -225,8 +229,7 @@ class Load:
             t = threading.Thread(target=self.client, args=(i,), daemon=True)
             t.start()
             self.threads.append(t)
-        for i, (path, timeout) in enumerate((("/stress/hang?6", 30),
-                                             ("/stress/spin?1.5", 30))):
+        for i, (path, timeout) in enumerate(WEDGED):
             t = threading.Thread(target=self.wedged, args=(path, timeout, i), daemon=True)
             t.start()
             self.threads.append(t)
@@ -271,6 +274,7 @@ class Load:
 
     def client(self, i: int) -> None:
         rnd = random.Random(self.seed * 1000 + i)
+        mix = MIX_OVERRIDE or MIX
         conn: http.client.HTTPConnection | None = None
         used = 0
         keep = 0
@@ -286,7 +290,7 @@ class Load:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
                 used = 0
                 keep = rnd.randrange(1, 31)
-            kind = rnd.choice(MIX)
+            kind = rnd.choice(mix)
             k = f"{i}-{n}"
             n += 1
             method, path, body, headers, expect = make_request(kind, rnd, k)
@@ -377,6 +381,34 @@ def rss_kib(pid: int) -> int | None:
 def httpd_ctl(srv: HttpdServer, action: str) -> None:
     subprocess.run([srv.env.httpd, "-f", str(srv.conf_file), "-k", action],
                    capture_output=True, timeout=60, check=False, env=srv.env.httpd_env())
+
+
+def dump_stacks_later(srv: HttpdServer, kids: list[int], res: Result, label: str,
+                      after: float = 4.0) -> threading.Thread:
+    """In the background: the children in kids still alive `after` seconds
+    after a hard restart or stop get their stacks written to
+    logs/stacks.<label>.<pid> (gdb), before httpd's SIGKILL."""
+    def run() -> None:
+        time.sleep(after)
+        for pid in kids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().split(") ", 1)[1].startswith("Z"):
+                        continue
+            except OSError:
+                continue
+            if not shutil.which("gdb"):
+                return
+            out = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex",
+                                  "thread apply all bt 30"], capture_output=True,
+                                 text=True, timeout=60, check=False)
+            name = f"stacks.{label}.{pid}"
+            (srv.root / "logs" / name).write_text(out.stdout + out.stderr)
+            res.notes.append(f"child {pid} alive {after:.0f} s after the {label}: "
+                             f"stacks in logs/{name}")
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
 
 
 def wait_answering(srv: HttpdServer, timeout: float = 30.0) -> bool:
@@ -522,6 +554,8 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
                 load.windows.append(window)
                 wall = [time.time(), 0.0]
                 load.wall_windows.append(wall)
+            assert srv.proc is not None
+            watcher = dump_stacks_later(srv, children(srv.proc.pid), res, "restart")
             httpd_ctl(srv, "restart")
             wait_generation(srv, gen[0])
             gen[0] = srv.log.text_from(0).count("resuming normal operations")
@@ -530,6 +564,7 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
                 window[1] = time.monotonic() + 1.0
                 wall[1] = time.time() + 1.0
             res.restarts_hard += 1
+            watcher.join(70)
 
         def churn_tick() -> None:
             frac = load.count / max(1, churn)
@@ -558,26 +593,12 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
         assert srv.proc is not None
         proc = srv.proc
         load.stop_sending.set()     # in-flight requests are the ones cut
-        kids = children(proc.pid)
+        watcher = dump_stacks_later(srv, children(proc.pid), res, "stop")
         httpd_ctl(srv, "stop")
-        stacks_taken = False
         t_stop = time.monotonic()
         while proc.poll() is None and time.monotonic() - t_stop < 60:
-            # a child still there 5 s after the stop: take its stacks before
-            # httpd's SIGKILL (AH00046) so the report says where it hangs
-            if not stacks_taken and time.monotonic() - t_stop > 5:
-                stacks_taken = True
-                for pid in kids:
-                    if os.path.exists(f"/proc/{pid}") and shutil.which("gdb"):
-                        out = subprocess.run(
-                            ["gdb", "-p", str(pid), "-batch", "-ex",
-                             "thread apply all bt 25"], capture_output=True,
-                            text=True, timeout=60, check=False)
-                        out = out.stdout + out.stderr
-                        (srv.root / "logs" / f"stacks.{pid}").write_text(out)
-                        res.notes.append(f"child {pid} alive 5 s after stop: "
-                                         f"stacks in logs/stacks.{pid}")
             time.sleep(0.2)
+        watcher.join(70)
         try:
             proc.wait(timeout=1)
         except subprocess.TimeoutExpired:
@@ -645,6 +666,10 @@ def main() -> int:
                     help="use the sanitizer build of `make asan-module` in DIR "
                          "(build/asan): libasan preloaded into httpd, reports "
                          "in DIR/stress-reports counted as crashes")
+    ap.add_argument("--mix", help="only these kinds, e.g. hello,api (default: "
+                                  "the whole weighted mix)")
+    ap.add_argument("--no-wedged", action="store_true",
+                    help="without the hanging and spinning clients")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each MPM's scenario this many times")
     args = ap.parse_args()
@@ -668,6 +693,13 @@ def main() -> int:
     steady = args.steady or steady
     churn = args.churn or churn
     seconds = args.seconds or seconds
+    if args.mix:
+        MIX_OVERRIDE[:] = args.mix.split(",")
+        bad = set(MIX_OVERRIDE) - set(MIX)
+        if bad:
+            ap.error(f"unknown kinds: {', '.join(sorted(bad))}")
+    if args.no_wedged:
+        WEDGED.clear()
     env = TestEnv()
     results = []
     for mpm in [m for m in args.mpm.split(",") for _ in range(args.repeat)]:
