@@ -284,6 +284,11 @@ class Load:
         n = 0
         while not self.stop_sending.is_set():
             if self.count >= self.budget:
+                # between phases: no idle keep-alive connection is left
+                # open (a client that never reads would see no FIN)
+                if conn is not None:
+                    conn.close()
+                    conn = None
                 time.sleep(0.05)
                 continue
             if conn is None:
