@@ -54,6 +54,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -395,6 +396,10 @@ def dump_stacks_later(srv: HttpdServer, kids: list[int], res: Result, label: str
     logs/stacks.<label>.<pid> (gdb), before httpd's SIGKILL."""
     def run() -> None:
         time.sleep(after)
+        driver = "\n".join(
+            f"--- driver thread {tid}\n" + "".join(traceback.format_stack(frame))
+            for tid, frame in sys._current_frames().items())
+        dumped = False
         for pid in kids:
             try:
                 with open(f"/proc/{pid}/stat") as f:
@@ -409,6 +414,9 @@ def dump_stacks_later(srv: HttpdServer, kids: list[int], res: Result, label: str
                                  text=True, timeout=60, check=False)
             name = f"stacks.{label}.{pid}"
             (srv.root / "logs" / name).write_text(out.stdout + out.stderr)
+            if not dumped:
+                dumped = True   # where the clients were at that moment
+                (srv.root / "logs" / f"driver.{label}").write_text(driver)
             res.notes.append(f"child {pid} alive {after:.0f} s after the {label}: "
                              f"stacks in logs/{name}")
     t = threading.Thread(target=run, daemon=True)
