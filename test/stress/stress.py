@@ -679,6 +679,8 @@ def main() -> int:
                     help="use the sanitizer build of `make asan-module` in DIR "
                          "(build/asan): libasan preloaded into httpd, reports "
                          "in DIR/stress-reports counted as crashes")
+    ap.add_argument("--config", metavar="INI",
+                    help="another test/harness config.ini (another module build)")
     ap.add_argument("--mix", help="only these kinds, e.g. hello,api (default: "
                                   "the whole weighted mix)")
     ap.add_argument("--no-wedged", action="store_true",
@@ -686,6 +688,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each MPM's scenario this many times")
     args = ap.parse_args()
+    if args.config:
+        harness_env.CONFIG_INI = Path(args.config).resolve()
     if args.asan:
         asan = Path(args.asan).resolve()
         reports = asan / "stress-reports"
