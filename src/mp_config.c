@@ -63,6 +63,13 @@ const unsigned char mp_phase_continue[MP_PHASE_COUNT] = {
     X("PythonInterpreter", interpreter, 1, \
       "name of the Python interpreter to use")
 
+/* Whole seconds, 0 to MP_INT_MAX_VALUE; MP_UNSET when not written. */
+#define MP_INT_LIST(X) \
+    X("PythonRequestTimeout", request_timeout, 1, \
+      "seconds a Python handler may run before it is interrupted (0: no " \
+      "limit)")
+#define MP_INT_MAX_VALUE 86400
+
 int
 mp_phase_lookup(const char *directive)
 {
@@ -88,6 +95,7 @@ typedef struct {
 MP_FLAG_LIST(MP_SCALAR_DESC)
 MP_ADMIN_FLAG_LIST(MP_SCALAR_DESC)
 MP_STRING_LIST(MP_SCALAR_DESC)
+MP_INT_LIST(MP_SCALAR_DESC)
 #undef MP_SCALAR_DESC
 
 /* ------------------------------------------------------------------ */
@@ -101,6 +109,7 @@ settings_init(mp_settings *st)
 #define MP_UNSET_FLAG(name, field, mirror, help) st->field = MP_UNSET;
     MP_FLAG_LIST(MP_UNSET_FLAG)
     MP_ADMIN_FLAG_LIST(MP_UNSET_FLAG)
+    MP_INT_LIST(MP_UNSET_FLAG)
 #undef MP_UNSET_FLAG
 }
 
@@ -115,6 +124,7 @@ settings_merge(mp_settings *m, const mp_settings *base,
     m->field = add->field != NULL ? add->field : base->field;
     MP_FLAG_LIST(MP_MERGE_FLAG)
     MP_ADMIN_FLAG_LIST(MP_MERGE_FLAG)
+    MP_INT_LIST(MP_MERGE_FLAG)
     MP_STRING_LIST(MP_MERGE_STRING)
 #undef MP_MERGE_FLAG
 #undef MP_MERGE_STRING
@@ -725,6 +735,30 @@ mp_cmd_string(cmd_parms *cmd, void *dconf, const char *val)
 }
 
 static const char *
+mp_cmd_int(cmd_parms *cmd, void *dconf, const char *val)
+{
+    const mp_scalar *x = cmd->info;
+    mp_dir_config *d = dconf;
+    char *end;
+    long v = strtol(val, &end, 10);
+
+    if (end == val || *end != '\0' || v < 0 || v > MP_INT_MAX_VALUE) {
+        return apr_psprintf(cmd->pool, "%s takes a whole number of seconds "
+                            "from 0 (no limit) to %d, not '%s'",
+                            cmd->cmd->name, MP_INT_MAX_VALUE, val);
+    }
+    *(int *)scalar_field(&d->settings, x) = (int)v;
+    if (x->mirror && at_server_level(cmd)) {
+        *(int *)scalar_field(&mp_config_srv(cmd->server)->settings, x)
+            = (int)v;
+        apr_table_set(mp_config_srv(cmd->server)->directives,
+                      cmd->cmd->name, val);
+    }
+    apr_table_set(d->directives, cmd->cmd->name, val);
+    return NULL;
+}
+
+static const char *
 mp_cmd_option(cmd_parms *cmd, void *dconf, const char *key, const char *val)
 {
     mp_dir_config *d = dconf;
@@ -839,12 +873,15 @@ mp_cmd_home(cmd_parms *cmd, void *dconf, const char *home)
                  RSRC_CONF | ACCESS_CONF, help),
 #define MP_STRING_CMD(name, field, mirror, help) \
     AP_INIT_TAKE1(name, mp_cmd_string, (void *)&scalar_##field, OR_ALL, help),
+#define MP_INT_CMD(name, field, mirror, help) \
+    AP_INIT_TAKE1(name, mp_cmd_int, (void *)&scalar_##field, OR_ALL, help),
 
 const command_rec mp_config_commands[] = {
     MP_PHASE_LIST(MP_PHASE_CMD)
     MP_FLAG_LIST(MP_FLAG_CMD)
     MP_ADMIN_FLAG_LIST(MP_ADMIN_FLAG_CMD)
     MP_STRING_LIST(MP_STRING_CMD)
+    MP_INT_LIST(MP_INT_CMD)
     AP_INIT_TAKE1(MP_DIRECTIVE_CONNECTION, mp_cmd_connection_handler,
                   NULL, RSRC_CONF, "Python connection (protocol) handler"),
     AP_INIT_TAKE12(MP_DIRECTIVE_INPUT_FILTER, mp_cmd_filter, (void *)1,

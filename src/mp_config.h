@@ -128,6 +128,8 @@ typedef struct {
     signed char per_directory;      /* PythonInterpPerDirectory */
     signed char per_directive;      /* PythonInterpPerDirective */
     signed char htaccess;           /* PythonHtaccess (httpd.conf only) */
+    int request_timeout;            /* PythonRequestTimeout seconds, 0 off,
+                                     * MP_UNSET unset (mp_watchdog.h) */
 } mp_settings;
 
 /* Whether flag f is on; `dflt` when unset. */

@@ -12,6 +12,7 @@
 #include "mp_connection.h"
 #include "mp_server.h"
 #include "mp_util.h"
+#include "mp_watchdog.h"
 
 #include <time.h>
 
@@ -555,7 +556,9 @@ mp_dispatch_phase(request_rec *r, mp_phase phase, mp_handler *h,
     req->extension = extension;
 
     run = mp_run_make(ip, r->server, r, &d->settings, phase);
-    result = run_list(&run, (PyObject *)req, (MpHlistObject *)hlist);
+    mp_watchdog_arm(r, ip, run.settings);
+    result = mp_watchdog_disarm(r, run_list(&run, (PyObject *)req,
+                                            (MpHlistObject *)hlist));
 
     mp_hlist_finish(hlist);
     Py_XDECREF(req->phase);

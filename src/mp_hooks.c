@@ -17,6 +17,7 @@
 #include "mp_interp.h"
 #include "mp_log.h"
 #include "mp_metrics.h"
+#include "mp_watchdog.h"
 #include "mp_module.h"
 #include "mp_mutex.h"
 #include "mp_reqstate.h"
@@ -359,6 +360,7 @@ mp_hooks_register(apr_pool_t *p)
     mp_filter_register_generic();
     mp_include_register_hooks(p);
     mp_metrics_register(p);
+    mp_watchdog_register(p);
     ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mp_hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_process_connection(mp_hook_process_connection, NULL, NULL,

@@ -237,7 +237,7 @@ create_interp(const char *name, server_rec *s)
     mp_interp *main_ip = find_interp(MP_MAIN_INTERPRETER);
     PyThreadState *main_ts = thread_state(main_ip);
     PyThreadState *ts;
-    mp_interp *ip = NULL;
+    mp_interp *ip = NULL, *failed = NULL;
 
     if (main_ts == NULL) {
         return NULL;
@@ -259,14 +259,20 @@ create_interp(const char *name, server_rec *s)
         mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
                      apr_psprintf(mp_proc.pool,
                                   "initialising interpreter '%s'", name));
-        /* Keep the interpreter: ending it while modules half-imported is
-         * riskier than a small leak, and a retry would fail alike. */
+        /* Keep the interpreter, and its record marked as failed: ending it
+         * while modules are half-imported is riskier than keeping it, and
+         * a retry on the next request would fail alike while leaking a
+         * whole interpreter each time (issue 10, fault 4). */
+        if (ip != NULL) {
+            ip->failed = 1;         /* the next request logs MP0140 */
+        }
+        failed = ip;
         ip = NULL;
     }
     PyThreadState_Swap(main_ts);
     PyEval_SaveThread();
-    if (ip != NULL) {
-        publish(ip);
+    if (ip != NULL || failed != NULL) {
+        publish(ip != NULL ? ip : failed);
     }
     return ip;
 }
@@ -280,11 +286,16 @@ set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
     int rc = 0;
 
     apr_thread_mutex_lock(mp_proc.lock);
-    if (!ip->set_up) {
+    if (ip->failed) {
+        rc = -1;                    /* another thread's attempt failed */
+    }
+    else if (!ip->set_up) {
         PyEval_RestoreThread(ts);
         if (setup_interp(ip) < 0) {
             mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
                          "initialising interpreter 'main_interpreter'");
+            /* Not retried: see create_interp. */
+            __atomic_store_n(&ip->failed, 1, __ATOMIC_RELEASE);
             rc = -1;
         }
         else {
@@ -316,6 +327,8 @@ typedef struct {
 static _Thread_local mp_hold mp_held;
 static _Thread_local mp_saved_hold mp_saved[MP_SWITCH_MAX];
 static _Thread_local int mp_nsaved;
+/* MP_BLOCKING sections open on this thread (a frame waits in each). */
+static _Thread_local int mp_blocked;
 
 /* The thread state current on this thread (GIL held), or NULL. */
 static inline PyThreadState *
@@ -340,6 +353,32 @@ restore_saved(void)
     mp_held = sv->hold;
 }
 
+/* Seconds between two MP0140 lines about one failed interpreter. */
+#define MP_FAILED_LOG_INTERVAL 60
+
+/* A request for interpreter ip, whose set-up failed: one MP0140 line per
+ * interpreter per MP_FAILED_LOG_INTERVAL (the first at the first request
+ * after the failure), whatever the number of threads; the failure itself
+ * was logged with its traceback (MP0006). */
+static void
+failed_interp(mp_interp *ip, server_rec *s)
+{
+    apr_time_t now = apr_time_now();
+    apr_time_t last = __atomic_load_n(&ip->failed_logged, __ATOMIC_RELAXED);
+
+    if ((last != 0 && now - last < apr_time_from_sec(MP_FAILED_LOG_INTERVAL))
+        || !__atomic_compare_exchange_n(&ip->failed_logged, &last, now, 0,
+                                        __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED)) {
+        return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0140)
+                 "Python interpreter '%s' failed to set up in this child "
+                 "(the traceback was logged with MP0006); its requests "
+                 "answer 500 (this line at most every %d s)", ip->name,
+                 MP_FAILED_LOG_INTERVAL);
+}
+
 /* The GIL is free on this thread: find or create ip for name, take the
  * GIL with ip current.  NULL (logged, GIL still free) on failure. */
 static mp_interp *
@@ -358,6 +397,10 @@ enter(const char *name, server_rec *s, PyThreadState **tsp)
         if (ip == NULL) {
             return NULL;
         }
+    }
+    if (__atomic_load_n(&ip->failed, __ATOMIC_ACQUIRE)) {
+        failed_interp(ip, s);
+        return NULL;
     }
     ts = thread_state(ip);
     if (ts == NULL) {
@@ -463,6 +506,7 @@ mp_interp_unblock(mp_unblocked *sv)
     mp_held.ts = NULL;
     mp_held.depth = 0;
     mp_held.pushed = 0;
+    mp_blocked++;
     sv->ts = PyEval_SaveThread();
 }
 
@@ -471,6 +515,40 @@ mp_interp_reblock(mp_unblocked *sv)
 {
     PyEval_RestoreThread(sv->ts);
     mp_held = sv->hold;
+    mp_blocked--;
+}
+
+/* Whether this thread holds the GIL: the current thread state is one of
+ * this thread's own (before 3.12 "current" is process-wide). */
+static int
+self_holds_gil(void)
+{
+    PyThreadState *now = current_ts();
+    mp_interp *ip;
+
+    if (now == NULL) {
+        return 0;
+    }
+    if (now == mp_held.ts) {
+        return 1;
+    }
+    for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
+         ip = ip->next) {
+        void *ts = NULL;
+
+        apr_threadkey_private_get(&ts, ip->tkey);
+        if (ts == now) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+mp_interp_thread_in_python(void)
+{
+    return mp_held.ip != NULL || mp_nsaved > 0 || mp_blocked > 0
+           || self_holds_gil();
 }
 
 /* ------------------------------------------------------------------ */
@@ -500,15 +578,20 @@ run_cleanups(mp_interp *ip)
     Py_CLEAR(ip->cleanups);
 }
 
-/* Whether some thread of the interpreter is still running Python. */
+/* Whether some thread of the interpreter, the current one included, has
+ * a live frame: ending the interpreter would pull it from under that frame
+ * ("Py_EndInterpreter: thread still has a frame", issue 10 fault 1). */
 static int
-interp_busy(PyInterpreterState *is, PyThreadState *self)
+interp_busy(PyInterpreterState *is)
 {
     PyThreadState *t;
 
     for (t = PyInterpreterState_ThreadHead(is); t != NULL;
          t = PyThreadState_Next(t)) {
-        if (t != self && PyThreadState_GetFrame(t) != NULL) {
+        PyFrameObject *f = PyThreadState_GetFrame(t);
+
+        if (f != NULL) {
+            Py_DECREF(f);
             return 1;
         }
     }
@@ -532,31 +615,66 @@ drop_other_threads(PyInterpreterState *is, PyThreadState *self)
     }
 }
 
+/* Child exit: the child pool's cleanup.  It runs on whatever thread the
+ * MPM destroys the pool from: the main thread after the workers were
+ * joined (worker, event), or prefork's SIGTERM/SIGHUP handler, which may
+ * interrupt this very thread inside a handler.  Then:
+ *
+ * - this thread holds the GIL (a handler spinning in Python, or stopped
+ *   between two bytecodes): taking it again would wait for ourselves
+ *   forever (fault 2), and Python code must not run from a signal handler
+ *   in the middle of other Python code.  Nothing is done; the process
+ *   exits without finalising.
+ * - a frame of this thread waits in a blocking call (req.write in
+ *   MP_BLOCKING, fault 1): the GIL is free, the process-exit cleanups run,
+ *   but no interpreter is ended.
+ * - otherwise cleanups run and Python is finalised, unless a thread has a
+ *   live frame in some interpreter. */
 static apr_status_t
 child_exit(void *data)
 {
     mp_interp *ip, *main_ip = find_interp(MP_MAIN_INTERPRETER);
     PyThreadState *main_ts;
-    int busy = 0;
+    int busy = 0, in_python;
 
     (void)data;
     if (!mp_proc.ready || main_ip == NULL) {
         return APR_SUCCESS;
     }
+    mp_proc.ready = 0;
+    if (self_holds_gil()) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, mp_proc.main_server,
+                     "child %ld exiting from inside a running Python "
+                     "handler: cleanups and finalisation skipped",
+                     (long)getpid());
+        return APR_SUCCESS;
+    }
+    in_python = mp_interp_thread_in_python();
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, mp_proc.main_server,
                  "child %ld exiting: running Python cleanups",
                  (long)getpid());
-    mp_proc.ready = 0;
     for (ip = __atomic_load_n(&mp_proc.interps, __ATOMIC_ACQUIRE); ip != NULL;
          ip = ip->next) {
-        PyEval_RestoreThread(thread_state(ip));
+        PyThreadState *ts = thread_state(ip);
+
+        if (ts == NULL) {
+            busy = 1;               /* cannot look: do not finalise */
+            continue;
+        }
+        PyEval_RestoreThread(ts);
         run_cleanups(ip);
-        busy |= interp_busy(ip->istate, PyThreadState_Get());
+        busy |= interp_busy(ip->istate);
         PyEval_SaveThread();
     }
+    if (in_python) {
+        /* Finalising would pull an interpreter from under this thread's
+         * own frame.  The process is exiting anyway. */
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, mp_proc.main_server,
+                     "child %ld exiting from inside a Python handler's "
+                     "blocking call: finalisation skipped", (long)getpid());
+        return APR_SUCCESS;
+    }
     if (busy) {
-        /* A worker is still inside Python: finalising would pull the
-         * interpreter from under it.  The process is exiting anyway. */
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, mp_proc.main_server,
                      MP_APLOGNO(0010) "Python still busy in another thread "
                      "at child exit; skipping finalisation");

@@ -52,6 +52,9 @@ struct mp_interp {
     MpModuleState *state;
     PyObject *dispatcher;           /* mod_python.apache CallBack object */
     int set_up;                     /* mod_python imported and init()ed */
+    int failed;                     /* set-up failed: kept, never retried;
+                                     * requests for it answer 500 */
+    apr_time_t failed_logged;       /* last MP0140 line (rate limit) */
     PyObject *cleanups;             /* process-exit cleanups: list of
                                      * (callable, data) */
     apr_threadkey_t *tkey;          /* this thread's PyThreadState */
@@ -121,6 +124,13 @@ void mp_interp_reblock(mp_unblocked *sv);
 #define MP_BLOCKING_END                                                 \
         mp_interp_reblock(&mp_unblocked_);                              \
     }
+
+/* Whether this thread is inside Python: it holds the GIL, or a frame of
+ * one of its thread states waits in an MP_BLOCKING call, behind an
+ * interpreter switch or behind Py_BEGIN_ALLOW_THREADS.  Async-signal
+ * tolerant (thread-local reads only); for the child-exit path and the
+ * watchdog. */
+int mp_interp_thread_in_python(void);
 
 /* The interpreter record whose state is current (GIL held), or NULL. */
 mp_interp *mp_interp_current(void);

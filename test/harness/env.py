@@ -14,7 +14,10 @@ TestEnv reads test/harness/config.ini, written by configure:
     mpm = event
 
 Missing file or keys (or unsubstituted @VALUES@) are discovered with apxs.
-The environment variable MP_TEST_MPM (event, prefork, worker) overrides mpm.
+The environment variable MP_TEST_MPM (event, prefork, worker) overrides mpm,
+MP_TEST_CONFIG names another config.ini (make check-asan: the sanitizer
+build's module_so), and MP_TEST_HTTPD_PRELOAD becomes httpd's LD_PRELOAD
+(the sanitizer runtime; the test runner itself runs without it).
 
 HttpdServer owns one server root (a fresh temp dir per test module):
 
@@ -51,7 +54,8 @@ from .errorlog import ErrorLog
 
 TEST_DIR = Path(__file__).resolve().parent.parent
 SRC_DIR = TEST_DIR.parent
-CONFIG_INI = TEST_DIR / "harness" / "config.ini"
+CONFIG_INI = Path(os.environ.get("MP_TEST_CONFIG")
+                  or TEST_DIR / "harness" / "config.ini")
 HTDOCS_SRC = TEST_DIR / "htdocs"
 
 START_TIMEOUT = 30.0
@@ -145,6 +149,9 @@ class TestEnv:
             if not k.startswith(("PYTHON", "PYENV", "VIRTUAL_ENV", "CONDA"))
         }
         env["LANG"] = env.get("LANG", "C.UTF-8")
+        preload = os.environ.get("MP_TEST_HTTPD_PRELOAD")
+        if preload:
+            env["LD_PRELOAD"] = preload
         return env
 
     def describe(self) -> str:

@@ -150,6 +150,21 @@ def _unlock_cleanup(session: BaseSession) -> None:
     session.unlock()
 
 
+# How long lock() polls for a session mutex while the same request holds
+# the mutex of another session (the mutexes are hashed: it may be the same
+# one, which is not re-entrant).
+NESTED_LOCK_WAIT = 10.0
+
+
+def _request_locks(req: Any) -> dict[str, BaseSession]:
+    """The session locks this request holds, by session id."""
+    held: dict[str, BaseSession] | None = getattr(req, "_mp_session_locks", None)
+    if held is None:
+        held = {}
+        req._mp_session_locks = held
+    return held
+
+
 class BaseSession(dict[str, Any]):
     """The common session logic; subclasses implement ``do_load``,
     ``do_save``, ``do_delete`` and ``do_cleanup``.
@@ -408,16 +423,46 @@ class BaseSession(dict[str, Any]):
         the request (or :meth:`unlock`); nothing when ``lock=0``."""
         if not self._lock or self._locked:
             return
+        held = _request_locks(self._req)
+        if self._sid in held:
+            raise RuntimeError(
+                f"session {self._sid} is locked by this request already: use "
+                "the session object Session(req) returned (or unlock() the "
+                "other one first)")
         _apache = _apache_module()
-        _apache._global_lock(self._server, self._sid)
+        if held:
+            self._lock_nested(_apache, held)
+        else:
+            _apache._global_lock(self._server, self._sid)
         self._locked = True
+        held[self._sid] = self
         self._req.register_cleanup(_unlock_cleanup, self)
+
+    def _lock_nested(self, _apache: ModuleType,
+                     held: dict[str, BaseSession]) -> None:
+        """Lock while this request holds another session's lock: the
+        hashed mutex may be that one, which is not re-entrant, so poll
+        instead of waiting for ourselves, and give up with an error."""
+        deadline = time.monotonic() + NESTED_LOCK_WAIT
+        while not _apache._global_trylock(self._server, self._sid):
+            if time.monotonic() >= deadline:
+                raise RuntimeError(
+                    f"cannot lock session {self._sid} within "
+                    f"{NESTED_LOCK_WAIT:g} s while this request holds the "
+                    f"lock of session(s) {', '.join(held)}: they may share "
+                    "one of the hashed session mutexes (PythonOption "
+                    "mod_python.mutex_locks); unlock() the other session "
+                    "first")
+            time.sleep(0.01)
 
     def unlock(self) -> None:
         if not self._locked:
             return
         _apache = _apache_module()
         self._locked = False
+        held = _request_locks(self._req)
+        if held.get(self._sid) is self:
+            del held[self._sid]
         _apache._global_unlock(self._server, self._sid)
 
     @contextlib.contextmanager
@@ -427,7 +472,11 @@ class BaseSession(dict[str, Any]):
             yield
             return
         _apache = _apache_module()
-        _apache._global_lock(self._server, self._sid)
+        held = _request_locks(self._req)
+        if held:
+            self._lock_nested(_apache, held)
+        else:
+            _apache._global_lock(self._server, self._sid)
         try:
             yield
         finally:
@@ -990,7 +1039,24 @@ def Session(req: mp_request, sid: str | None = None,
             lock: int | bool = 1) -> BaseSession:
     """The session of *req*, of the type named by ``PythonOption
     mod_python.session.session_type`` (legacy ``session``):
-    FileSession (default), DbmSession, MemorySession or SocacheSession."""
+    FileSession (default), DbmSession, MemorySession or SocacheSession.
+
+    Called again in the same request (without another *sid*), it returns
+    the same session object: a second one would wait for the lock the
+    first holds."""
+    existing: BaseSession | None = getattr(req, "_mp_session", None)
+    if (existing is not None and not existing._invalid
+            and (existing._locked or not existing._lock)
+            and (not sid or sid == existing.id())):
+        return existing
+    session = _new_session(req, sid, secret, timeout, lock)
+    req._mp_session = session
+    return session
+
+
+def _new_session(req: mp_request, sid: str | None,
+                 secret: str | bytes | None, timeout: float,
+                 lock: int | bool) -> BaseSession:
     options = req.get_options()
     name = _option(options, "mod_python.session.session_type", "session",
                    default="FileSession")
