@@ -207,14 +207,16 @@ def test_restart_during_handlers(server, env, busy, spin):
 
 def test_session_twice_in_one_request(server):
     client = server.client(timeout=10)
-    r = client.get("/reliability/session2")
-    assert r.status == 200, r.text
-    assert r.text.startswith("same=True n=1 sid=True"), r.text
-    cookie = r.headers["Set-Cookie"].split(";", 1)[0]
-    # With the cookie both calls find the same id: the same mutex.
+    first = client.get("/reliability/session2")
+    assert first.status == 200, first.text
+    cookie = first.headers["Set-Cookie"].split(";", 1)[0]
+    # With the cookie both calls find the same id, so the same hashed
+    # mutex: before the fix the second call waited for the first forever
+    # (the client times out).
     r = client.get("/reliability/session2", headers={"Cookie": cookie})
     assert r.status == 200, r.text
     assert r.text.startswith("same=True n=2 sid=True"), r.text
+    assert first.text.startswith("same=True n=1 sid=True"), first.text
 
 
 # -- PythonRequestTimeout ----------------------------------------------------
@@ -305,6 +307,7 @@ def test_failed_setup_is_recorded_once_without_growth(broken, allow_log):
     after = {p: rss_kib(p) for p in children(broken.proc.pid)}
     growth = {p: after[p] - before[p] for p in before if p in after}
     assert growth, (before, after)
+    print(f"RSS growth over 40 requests, KiB per child: {growth}")
     assert max(growth.values()) < 3 * 1024, f"RSS growth KiB: {growth}"
     def per_pid(pattern: str, lines: list[str]) -> list[str]:
         return [re.search(r"\[pid (\d+)", ln).group(1) for ln in lines
