@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import threading
@@ -32,7 +31,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from harness import HttpdServer
 
 HANDLERS = "rel_handlers"
