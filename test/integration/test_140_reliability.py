@@ -51,7 +51,9 @@ def server(httpd):
         c.block("Files", '"late"', f"PythonHandler {HANDLERS}::late",
                 "PythonRequestTimeout 1"),
         c.block("Files", '"quick"', f"PythonHandler {HANDLERS}::quick",
-                "PythonRequestTimeout 2"))
+                "PythonRequestTimeout 2"),
+        c.block("Files", '"blocked"', f"PythonHandler {HANDLERS}::blocked",
+                "PythonRequestTimeout 1"))
     os.makedirs(httpd.tmp / "sess", exist_ok=True)
     os.chmod(httpd.tmp / "sess", 0o1777)
     httpd.start()
@@ -269,6 +271,22 @@ def test_timeout_after_the_response_started_cuts_it(server, expect_log):
     assert data.startswith(b"HTTP/1.1 200"), data[:200]
     assert b"started" in data and b"finished" not in data
     assert elapsed < 3.0, f"connection closed after {elapsed:.2f} s"
+
+
+def test_timeout_in_c_code_is_logged_and_delivered_on_return(server,
+                                                             expect_log):
+    """time.sleep(7) never returns to the eval loop before 7 s: MP0142
+    says so (about 5 s after the exception was raised), and the exception
+    is delivered when the call returns."""
+    expect_log(r"MP0141: ", r"MP0142: .*/reliability/blocked")
+    since = server.log.offset()
+    t0 = time.monotonic()
+    r = server.client(timeout=20).get("/reliability/blocked")
+    elapsed = time.monotonic() - t0
+    assert r.status == 504 and "finished" not in r.text
+    assert 6.5 < elapsed < 9.0, elapsed
+    lines = server.log.read_from(since)
+    assert sum("MP0142:" in ln for ln in lines) == 1, lines
 
 
 # -- fault 4: a failed interpreter set-up --------------------------------------
