@@ -9,8 +9,8 @@
 /reliability/quick    (PythonRequestTimeout 2) sleeps 0.3 s and answers
 /reliability/late     (PythonRequestTimeout 1) writes and flushes a line,
                       then loops like slow
+/reliability/blocked  (PythonRequestTimeout 1) one time.sleep(7) call
 /reliability/session2 Session(req) twice in one request
-/reliability/session2cookie  the same, after a first request set the cookie
 
 The busy and spin handlers write a marker file under the server's tmp
 directory when they start, so that the test knows they are running.
@@ -91,4 +91,12 @@ def session2(req):
     req.write(f"same={second is first} n={second.get('n')} "
               f"sid={first.id() == second.id()}")
     first.save()
+    return apache.OK
+
+
+def blocked(req):
+    """(PythonRequestTimeout 1) one C call of 7 s: cannot be interrupted."""
+    time.sleep(7)
+    req.content_type = "text/plain"
+    req.write("finished")
     return apache.OK
