@@ -156,20 +156,26 @@ def _cpu(server, host):
     return r.json()
 
 
-def _parallelism(server, hosts):
-    """Best over ROUNDS of: CPU seconds the two handler threads got, over
-    the wall-clock span from the first start to the last end."""
-    for host in hosts:                  # create the interpreters first
+def _round(server, pool, hosts):
+    """Run the loop in both interpreters at once: the CPU seconds their
+    threads got over the wall-clock span from the first start to the last
+    end (None when one ran before the other)."""
+    a, b = pool.map(lambda h: _cpu(server, h), hosts)
+    span = max(a["end"], b["end"]) - min(a["start"], b["start"])
+    overlap = min(a["end"], b["end"]) - max(a["start"], b["start"])
+    return (a["cpu"] + b["cpu"]) / span if overlap > 0 else None
+
+
+def _parallelism(server, *pairs):
+    """Best over ROUNDS of _round() for each pair of hosts, the pairs taking
+    turns so that they see the same load on this shared machine."""
+    for host in sum(pairs, ()):         # create the interpreters first
         assert _cpu(server, host)["interpreter"] == host
-    best = 0.0
+    best = [0.0] * len(pairs)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         for _ in range(ROUNDS):
-            a, b = pool.map(lambda h: _cpu(server, h), hosts)
-            span = max(a["end"], b["end"]) - min(a["start"], b["start"])
-            overlap = min(a["end"], b["end"]) - max(a["start"], b["start"])
-            if overlap <= 0:
-                continue                # one ran before the other
-            best = max(best, (a["cpu"] + b["cpu"]) / span)
+            for i, hosts in enumerate(pairs):
+                best[i] = max(best[i], _round(server, pool, hosts) or 0.0)
     return best
 
 
@@ -186,13 +192,20 @@ def own_gil(server, threaded):
 
 
 def test_own_gil_interpreters_run_in_parallel(server, own_gil):
-    p = _parallelism(server, OWN)
-    assert p > 1.4, f"two own-GIL interpreters used {p:.2f} cores together"
+    # On an idle machine own uses about 2 cores and shared 1; when other
+    # processes load the cores both shrink alike (the scheduler shares the
+    # cores among runnable threads, and shared has one runnable, own two),
+    # so the ratio is what is asserted.
+    own, shared = _parallelism(server, OWN, SHARED)
+    assert own > 1.4 * shared, \
+        f"own-GIL pair used {own:.2f} cores, shared-GIL pair {shared:.2f}"
 
 
 def test_shared_gil_interpreters_do_not(server, threaded):
-    p = _parallelism(server, SHARED)
-    assert p < 1.2, f"two shared-GIL interpreters used {p:.2f} cores together"
+    # The control: Python bytecode of two shared-GIL interpreters never
+    # runs at the same time, whatever the load.
+    (shared,) = _parallelism(server, SHARED)
+    assert shared < 1.2, f"two shared-GIL interpreters used {shared:.2f} cores"
 
 
 def test_own_gil_interpreter_is_isolated(server, own_gil):
