@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-O = "{htdocs}/owngil"
+DOCS = "{htdocs}/owngil"
 OWN = ("own-a.test", "own-b.test")
 SHARED = ("shared-a.test", "shared-b.test")
 LOOP = 1_500_000        # about 0.2-0.4 s of CPU in the loop of cpu()
@@ -75,8 +75,8 @@ def server(httpd):
         c.add("PythonInterpreterGIL own " + " ".join(OWN))
     c.add("PythonInterpreterGIL shared " + " ".join(SHARED))
     c.directory(
-        O, "SetHandler mod_python",
-        f"PythonPath \"sys.path + ['{O}', '{O}/ext']\"",
+        DOCS, "SetHandler mod_python",
+        f"PythonPath \"sys.path + ['{DOCS}', '{DOCS}/ext']\"",
         *[c.block("Files", f'"{name}"', f"PythonHandler owngil_handlers::{name}")
           for name in ("cpu", "setopt", "getopt", "legacy")],
     )
