@@ -31,6 +31,7 @@ static struct {
      * from is guarded by the main GIL, which an interpreter with its own
      * GIL does not hold while it is set up. */
     const char *package_dir;
+    int main_site;                  /* site ran in the main interpreter */
 } mp_proc;
 
 int
@@ -186,7 +187,10 @@ setup_interp(mp_interp *ip)
 {
     int rc = -1;
 
-    if (run_site() < 0) {
+    if (ip->istate == PyInterpreterState_Main() && mp_proc.main_site) {
+        /* site ran already, before an own-GIL interpreter was made */
+    }
+    else if (run_site() < 0) {
         goto done;
     }
     ip->module = PyImport_ImportModule("_apache");
@@ -289,6 +293,22 @@ create_interp(const char *name, server_rec *s)
     }
     PyEval_RestoreThread(main_ts);
 #if MP_HAVE_OWN_GIL
+    if (own && !__atomic_load_n(&main_ip->set_up, __ATOMIC_ACQUIRE)
+        && !mp_proc.main_site) {
+        /* CPython 3.13 runs the init function of a single-phase extension
+         * module imported in an own-GIL interpreter in the main one.  When
+         * that init imports its own package (markupsafe's _speedups does)
+         * and the main interpreter cannot find it, 3.13.5 aborts the
+         * process ("double free or corruption").  The main interpreter
+         * runs site only on first use: give it its sys.path now.
+         * Serialised by the registry mutex, as set_up_main is. */
+        if (run_site() < 0) {
+            mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0176),
+                                      "running site in the main "
+                                      "interpreter");
+        }
+        mp_proc.main_site = 1;
+    }
     ts = own ? new_own_gil_interpreter(&why) : Py_NewInterpreter();
 #else
     ts = Py_NewInterpreter();
