@@ -8,6 +8,7 @@
 #include "mp_hooks.h"
 #include "mp_interp.h"
 #include "mp_restart.h"
+#include "mp_socache_conf.h"
 #define MP_DECLARING_OPTIONAL
 #include "mp_optional.h"
 
@@ -16,6 +17,7 @@ mp_register_hooks(apr_pool_t *p)
 {
     mp_hooks_register(p);
     mp_restart_register_hooks(p);
+    mp_socache_register_hooks(p);
     mp_optional_register();
 }
 

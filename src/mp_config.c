@@ -9,6 +9,7 @@
 #include "mp_gil_conf.h"
 #include "mp_metrics_conf.h"
 #include "util_filter.h"
+#include "mp_socache_conf.h"
 
 #include "apr_fnmatch.h"
 #include "apr_lib.h"
@@ -52,6 +53,11 @@ const unsigned char mp_phase_continue[MP_PHASE_COUNT] = {
     X("PythonAutoReload", autoreload, 1, \
       "Off to stop reloading changed handler modules")
 
+/* Scalar flags that only httpd.conf may set (never an .htaccess file). */
+#define MP_ADMIN_FLAG_LIST(X) \
+    X("PythonHtaccess", htaccess, 0, \
+      "Off to refuse Python directives in .htaccess files of this tree")
+
 #define MP_STRING_LIST(X) \
     X("PythonPath", python_path, 1, \
       "Python expression giving the new sys.path") \
@@ -81,6 +87,7 @@ typedef struct {
     static const mp_scalar scalar_##field = {offsetof(mp_settings, field), \
                                              mirror};
 MP_FLAG_LIST(MP_SCALAR_DESC)
+MP_ADMIN_FLAG_LIST(MP_SCALAR_DESC)
 MP_STRING_LIST(MP_SCALAR_DESC)
 #undef MP_SCALAR_DESC
 
@@ -94,6 +101,7 @@ settings_init(mp_settings *st)
     memset(st, 0, sizeof(*st));
 #define MP_UNSET_FLAG(name, field, mirror, help) st->field = MP_UNSET;
     MP_FLAG_LIST(MP_UNSET_FLAG)
+    MP_ADMIN_FLAG_LIST(MP_UNSET_FLAG)
 #undef MP_UNSET_FLAG
 }
 
@@ -107,6 +115,7 @@ settings_merge(mp_settings *m, const mp_settings *base,
 #define MP_MERGE_STRING(name, field, mirror, help) \
     m->field = add->field != NULL ? add->field : base->field;
     MP_FLAG_LIST(MP_MERGE_FLAG)
+    MP_ADMIN_FLAG_LIST(MP_MERGE_FLAG)
     MP_STRING_LIST(MP_MERGE_STRING)
 #undef MP_MERGE_FLAG
 #undef MP_MERGE_STRING
@@ -251,6 +260,12 @@ mp_config_handler_dir(apr_pool_t *p, const mp_handler *h,
 }
 
 const char *
+mp_config_refused(const mp_dir_config *d)
+{
+    return d->settings.htaccess == 0 ? d->htaccess : NULL;
+}
+
+const char *
 mp_config_interpreter(request_rec *r, mp_dir_config *d, const mp_handler *h)
 {
     const mp_settings *set = &d->settings;
@@ -357,6 +372,7 @@ mp_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     int i;
 
     m->config_dir = add->config_dir ? add->config_dir : base->config_dir;
+    m->htaccess = add->htaccess ? add->htaccess : base->htaccess;
     settings_merge(&m->settings, &base->settings, &add->settings);
     m->directives = overlay_tables(p, base->directives, add->directives);
     m->options = overlay_tables(p, base->options, add->options);
@@ -507,6 +523,17 @@ at_server_level(cmd_parms *cmd)
     return cmd->path == NULL;
 }
 
+/* Remember in d that a Python directive came from an .htaccess file: one
+ * read for a request (in its pool), not with httpd.conf.  PythonHtaccess
+ * Off above it then refuses the request (mp_config_refused). */
+static void
+note_origin(cmd_parms *cmd, mp_dir_config *d)
+{
+    if (cmd->pool != cmd->server->process->pconf && d->htaccess == NULL) {
+        d->htaccess = cmd->config_file ? cmd->config_file->name : cmd->path;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* directive handlers                                                 */
 /* ------------------------------------------------------------------ */
@@ -586,6 +613,7 @@ add_handler_line(cmd_parms *cmd, mp_dir_config *d, int phase,
     if ((err = directive_origin(cmd, &o)) != NULL) {
         return err;
     }
+    note_origin(cmd, d);
     for (i = 0; i < handlers->nelts; i++) {
         const char *name = ((char **)handlers->elts)[i];
 
@@ -662,6 +690,8 @@ set_scalar(cmd_parms *cmd, mp_dir_config *d, int flag, const char *val)
     mp_srv_config *sc = mp_config_srv(cmd->server);
     int mirror = x->mirror && at_server_level(cmd);
 
+    note_origin(cmd, d);
+
     if (flag) {
         *(signed char *)scalar_field(&d->settings, x) = val != NULL;
         if (mirror) {
@@ -704,6 +734,7 @@ mp_cmd_option(cmd_parms *cmd, void *dconf, const char *key, const char *val)
     if (val == NULL) {
         val = "";
     }
+    note_origin(cmd, d);
     apr_table_set(d->options, key, val);
     if (at_server_level(cmd)) {
         apr_table_set(mp_config_srv(cmd->server)->options, key, val);
@@ -804,12 +835,16 @@ mp_cmd_home(cmd_parms *cmd, void *dconf, const char *home)
                      (void *)(apr_uintptr_t)MP_PHASE_##id, where, help),
 #define MP_FLAG_CMD(name, field, mirror, help) \
     AP_INIT_FLAG(name, mp_cmd_flag, (void *)&scalar_##field, OR_ALL, help),
+#define MP_ADMIN_FLAG_CMD(name, field, mirror, help) \
+    AP_INIT_FLAG(name, mp_cmd_flag, (void *)&scalar_##field, \
+                 RSRC_CONF | ACCESS_CONF, help),
 #define MP_STRING_CMD(name, field, mirror, help) \
     AP_INIT_TAKE1(name, mp_cmd_string, (void *)&scalar_##field, OR_ALL, help),
 
 const command_rec mp_config_commands[] = {
     MP_PHASE_LIST(MP_PHASE_CMD)
     MP_FLAG_LIST(MP_FLAG_CMD)
+    MP_ADMIN_FLAG_LIST(MP_ADMIN_FLAG_CMD)
     MP_STRING_LIST(MP_STRING_CMD)
     AP_INIT_TAKE1(MP_DIRECTIVE_CONNECTION, mp_cmd_connection_handler,
                   NULL, RSRC_CONF, "Python connection (protocol) handler"),
@@ -839,5 +874,7 @@ const command_rec mp_config_commands[] = {
     AP_INIT_FLAG("PythonMetricsResetOnRestart", mp_metrics_cmd_flag,
                  (void *)1, RSRC_CONF,
                  "On to start the metrics from zero on a graceful restart"),
+    AP_INIT_TAKE2("PythonSessionCache", mp_cmd_session_cache, NULL,
+                  RSRC_CONF, "NAME provider[:args]: a socache for sessions"),
     {NULL}
 };

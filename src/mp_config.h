@@ -127,6 +127,7 @@ typedef struct {
     signed char autoreload;         /* PythonAutoReload (default on) */
     signed char per_directory;      /* PythonInterpPerDirectory */
     signed char per_directive;      /* PythonInterpPerDirective */
+    signed char htaccess;           /* PythonHtaccess (httpd.conf only) */
 } mp_settings;
 
 /* Whether flag f is on; `dflt` when unset. */
@@ -140,6 +141,8 @@ typedef struct {
 
 typedef struct {
     const char *config_dir;     /* section path as given to create, or NULL */
+    const char *htaccess;       /* .htaccess file a Python directive of
+                                 * this scope came from, or NULL */
     mp_settings settings;       /* typed view of the scalar directives */
     apr_table_t *directives;    /* PythonDebug="1", PythonPath=..., as
                                  * req.get_config() shows them */
@@ -204,6 +207,10 @@ const char *mp_config_canonical_dir(apr_pool_t *p, const char *dir);
  * sections against filename (spec 1.7).  NULL when there is none. */
 const char *mp_config_handler_dir(apr_pool_t *p, const mp_handler *h,
                                   const char *filename);
+
+/* The .htaccess file whose Python directives this merged configuration
+ * holds although PythonHtaccess Off applies, or NULL when all is well. */
+const char *mp_config_refused(const mp_dir_config *d);
 
 /* Interpreter for handler h (or NULL) of request r (spec 5.2):
  * PythonInterpreter, then PythonInterpPerDirectory,

@@ -557,12 +557,7 @@ mp_dispatch_phase(request_rec *r, mp_phase phase, mp_handler *h,
     req->hlist = Py_NewRef(hlist);
     req->extension = extension;
 
-    run.ip = ip;
-    run.s = r->server;
-    run.r = r;
-    run.settings = &d->settings;
-    run.kind = phase;
-    run.now = -1.0;
+    run = mp_run_make(ip, r->server, r, &d->settings, phase);
     result = run_list(&run, (PyObject *)req, (MpHlistObject *)hlist);
 
     mp_hlist_finish(hlist);
@@ -607,12 +602,8 @@ mp_dispatch_connection(conn_rec *c)
         mp_interp_release(ip);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    run.ip = ip;
-    run.s = c->base_server;
-    run.r = NULL;
-    run.settings = &sc->settings;
-    run.kind = MP_KIND_CONNECTION;
-    run.now = -1.0;
+    run = mp_run_make(ip, c->base_server, NULL, &sc->settings,
+                      MP_KIND_CONNECTION);
     rc = mp_dispatch_entry(&run, sc->connection_handler, (PyObject *)conn,
                            &outcome);
     mp_hlist_finish(conn->hlist);

@@ -48,6 +48,17 @@ typedef struct {
     double now;                     /* monotonic clock, read once, or -1 */
 } mp_run;
 
+/* A run of kind `kind` for request r (NULL for a connection handler),
+ * logging against s, with the settings of the entries' scope. */
+static inline mp_run
+mp_run_make(struct mp_interp *ip, server_rec *s, request_rec *r,
+            const mp_settings *settings, int kind)
+{
+    mp_run run = {ip, s, r, settings, kind, -1.0};
+
+    return run;
+}
+
 /* Set up a new interpreter for the dispatcher, once _apache is imported:
  * mod_python.apache.init(name, server) gives ip->dispatcher (the CallBack),
  * whose resolve and report go into the module state with a new cache.

@@ -594,12 +594,9 @@ run_filter(ap_filter_t *f, apr_bucket_brigade *bb_in,
         return APR_EGENERAL;
     }
 
-    run.ip = ip;
-    run.s = r->server;
-    run.r = r;
-    run.settings = &d->settings;
-    run.kind = is_input ? MP_KIND_INPUT_FILTER : MP_KIND_OUTPUT_FILTER;
-    run.now = -1.0;
+    run = mp_run_make(ip, r->server, r, &d->settings,
+                      is_input ? MP_KIND_INPUT_FILTER
+                               : MP_KIND_OUTPUT_FILTER);
     (void)mp_dispatch_entry(&run, h, (PyObject *)filt, &outcome);
     if (outcome == MP_ENTRY_RAN && !filt->closed) {
         PyObject *res = filter_flush(filt, NULL);
@@ -801,10 +798,13 @@ mp_filter_add(request_rec *r, const char *name, int is_input)
 /* request methods (added to mp_request by mp_request.c)              */
 /* ------------------------------------------------------------------ */
 
-PyDoc_STRVAR(add_filter_doc,
-"add_output_filter(name) / add_input_filter(name)\n--\n\n"
-"Add a filter to this request: one registered with register_*_filter,\n"
-"or any filter Apache knows (unknown names are ignored).");
+#define ADD_FILTER_TEXT \
+    "Add a filter to this request: one registered with register_*_filter,\n" \
+    "or any filter Apache knows (unknown names are ignored)."
+PyDoc_STRVAR(add_output_filter_doc,
+"add_output_filter(name)\n--\n\n" ADD_FILTER_TEXT);
+PyDoc_STRVAR(add_input_filter_doc,
+"add_input_filter(name)\n--\n\n" ADD_FILTER_TEXT);
 
 static PyObject *
 req_add_filter(PyObject *self, PyObject *arg, int is_input)
@@ -833,10 +833,14 @@ req_add_output_filter(PyObject *self, PyObject *arg)
     return req_add_filter(self, arg, 0);
 }
 
-PyDoc_STRVAR(register_filter_doc,
+#define REGISTER_FILTER_TEXT \
+    "Bind filter name to handler 'module[::function]' for this request."
+PyDoc_STRVAR(register_output_filter_doc,
 "register_output_filter(name, handler, dir=None)\n--\n\n"
-"Bind filter name to handler 'module[::function]' for this request.\n"
-"register_input_filter is the same for input.");
+REGISTER_FILTER_TEXT);
+PyDoc_STRVAR(register_input_filter_doc,
+"register_input_filter(name, handler, dir=None)\n--\n\n"
+REGISTER_FILTER_TEXT);
 
 static PyObject *
 req_register_filter(PyObject *self, PyObject *args, int is_input)
@@ -875,11 +879,12 @@ req_register_output_filter(PyObject *self, PyObject *args)
 }
 
 PyMethodDef mp_request_filter_methods[] = {
-    {"add_input_filter", req_add_input_filter, METH_O, add_filter_doc},
-    {"add_output_filter", req_add_output_filter, METH_O, add_filter_doc},
+    {"add_input_filter", req_add_input_filter, METH_O, add_input_filter_doc},
+    {"add_output_filter", req_add_output_filter, METH_O,
+     add_output_filter_doc},
     {"register_input_filter", req_register_input_filter, METH_VARARGS,
-     register_filter_doc},
+     register_input_filter_doc},
     {"register_output_filter", req_register_output_filter, METH_VARARGS,
-     register_filter_doc},
+     register_output_filter_doc},
     {NULL, NULL, 0, NULL}
 };

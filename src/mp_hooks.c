@@ -157,14 +157,26 @@ mp_hook_map_to_storage(request_rec *r)
     return DECLINED;
 }
 
-/* RUN_ALL.  PythonInitHandler in directory context (unless the same list
- * already ran at post-read time), then the header parser handlers. */
+/* RUN_ALL.  The first phase that sees .htaccess files: a request whose
+ * configuration took Python directives from one below PythonHtaccess Off
+ * ends here with 500.  Then PythonInitHandler in directory context
+ * (unless the same list already ran at post-read time), then the header
+ * parser handlers. */
 static int
 mp_hook_header_parser(request_rec *r)
 {
     mp_dir_config *d = mp_config_dir(r->per_dir_config);
     mp_handler *init = d->handlers[MP_PHASE_INIT];
+    const char *refused = mp_config_refused(d);
     int rc;
+
+    if (refused != NULL) {
+        /* As Apache answers a directive an .htaccess may not hold. */
+        ap_log_rerror(APLOG_MARK, APLOG_ALERT, 0, r, MP_APLOGNO(0130)
+                      "%s: Python directives are not allowed here "
+                      "(PythonHtaccess Off)", refused);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (init != NULL) {
         mp_reqstate *rs = mp_reqstate_get(r);

@@ -14,6 +14,7 @@
 #include "mp_request_wsgi.h"
 #include "mp_connection.h"
 #include "mp_server.h"
+#include "mp_socache.h"
 #include "mp_table.h"
 #include "mp_util.h"
 #include "mp_version.h"
@@ -292,7 +293,8 @@ mp_module_exec(PyObject *module)
         || mp_connection_init(module, st) < 0
         || mp_hlist_init(module, st) < 0
         || mp_filter_init(module, st) < 0
-        || mp_finfo_init(module, st) < 0) {
+        || mp_finfo_init(module, st) < 0
+        || mp_socache_init(module) < 0) {
         return -1;
     }
     for (i = 0; i < MP_KIND_COUNT; i++) {

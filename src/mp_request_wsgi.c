@@ -569,14 +569,14 @@ str_body_allowed(request_rec *r, wsgi_state *s)
         }
     }
     if (!seen) {
-        Py_BEGIN_ALLOW_THREADS
+        MP_BLOCKING_BEGIN
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MP_APLOGNO(0720)
                       "mod_python.wsgi: application %s yields str body "
                       "data; it is sent encoded as req.write() encodes "
                       "text (UTF-8). PEP 3333 wants bytes: PythonOption "
                       WSGI_STRICT_BYTES " On refuses str (500). Logged "
                       "once per application and process.", app);
-        Py_END_ALLOW_THREADS
+        MP_BLOCKING_END
     }
     s->str_ok = 1;
     return 0;

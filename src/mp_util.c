@@ -38,8 +38,8 @@ mp_str_from_c(const char *s, Py_ssize_t n)
 }
 
 int
-mp_text_bytes(PyObject *o, PyObject **owner, const char **data,
-              Py_ssize_t *len)
+mp_text_bytes_any(PyObject *o, PyObject **owner, const char **data,
+                  Py_ssize_t *len)
 {
     PyObject *b;
 

@@ -26,9 +26,23 @@ PyObject *mp_str_from_c(const char *s, Py_ssize_t n);
 /* The bytes of a str (the text rule) or of a bytes object: *data and *len
  * point into o, or into *owner, a new bytes object the caller releases
  * with Py_XDECREF (set only when the str holds surrogate escapes).  No
- * NUL check.  0, or -1 with TypeError/UnicodeEncodeError set. */
-int mp_text_bytes(PyObject *o, PyObject **owner, const char **data,
-                  Py_ssize_t *len);
+ * NUL check.  0, or -1 with TypeError/UnicodeEncodeError set.  An ASCII
+ * str (nearly every header, key and value) is its own bytes: inline. */
+int mp_text_bytes_any(PyObject *o, PyObject **owner, const char **data,
+                      Py_ssize_t *len);
+
+static inline int
+mp_text_bytes(PyObject *o, PyObject **owner, const char **data,
+              Py_ssize_t *len)
+{
+    if (PyUnicode_CheckExact(o) && PyUnicode_IS_ASCII(o)) {
+        *owner = NULL;
+        *data = (const char *)PyUnicode_DATA(o);
+        *len = PyUnicode_GET_LENGTH(o);
+        return 0;
+    }
+    return mp_text_bytes_any(o, owner, data, len);
+}
 
 /* Copy of a str/bytes object into pool p as a NUL-terminated C string.
  * Returns NULL with TypeError set for other types or embedded NULs.  When

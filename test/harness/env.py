@@ -255,6 +255,23 @@ class HttpdServer:
 
     # -- process control --------------------------------------------------
 
+    def children(self) -> set[int]:
+        """Pids of the live (not zombie) child processes of the server's
+        parent, read from /proc."""
+        out: set[int] = set()
+        ppid = self.proc.pid if self.proc is not None else -1
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == ppid and fields[0] != "Z":
+                out.add(int(d))
+        return out
+
     def client(self, **kw: object) -> Client:
         return Client("127.0.0.1", self.port, **kw)  # type: ignore[arg-type]
 

@@ -32,25 +32,12 @@ def server(httpd):
     return httpd
 
 
-def children(ppid):
-    out = set()
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == ppid and fields[0] != "Z":
-                out.add(int(d))
-    return out
-
 
 def graceful_ms(server):
     """SIGUSR1, then ms until a child not seen before answers."""
     for _ in range(3):
         assert server.client().get("/restart/pid").status == 200
-    old = children(server.proc.pid)
+    old = server.children()
     t0 = time.monotonic()
     os.kill(server.proc.pid, signal.SIGUSR1)
     client = server.client(timeout=10.0)

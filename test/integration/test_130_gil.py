@@ -169,35 +169,21 @@ def check_burst(server, results, old_pids):
         assert pid not in old_pids, (path, "answered by an old child")
 
 
-def children(ppid):
-    """Live child processes of ppid."""
-    out = set()
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == ppid and fields[0] != "Z":
-                out.add(int(d))
-    return out
-
 
 def restart_to_fresh_children(server):
     """Graceful restart; returns once every old child has exited, without
     sending a request, so the new children have served nothing.  Returns
     the old children's pids."""
     assert server.client().get("/gil/probe").status == 200
-    old = children(server.proc.pid)
+    old = server.children()
     os.kill(server.proc.pid, signal.SIGUSR1)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        now = children(server.proc.pid)
+        now = server.children()
         if not (now & old) and now:
             return old
         time.sleep(0.01)
-    pytest.fail(f"old children {old & children(server.proc.pid)} still "
+    pytest.fail(f"old children {old & server.children()} still "
                 "running 15 s after a graceful restart")
 
 

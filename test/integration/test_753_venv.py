@@ -58,7 +58,7 @@ def venv(env: TestEnv) -> Iterator[Path]:
          "--disable-pip-version-check", "-q", str(src)],
         capture_output=True, text=True, timeout=300, check=False)
     assert pip.returncode == 0, pip.stdout + pip.stderr
-    for dirpath, dirnames, filenames in os.walk(top):
+    for dirpath, _dirnames, filenames in os.walk(top):
         os.chmod(dirpath, 0o755)
         for f in filenames:
             p = os.path.join(dirpath, f)

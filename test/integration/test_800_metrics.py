@@ -104,23 +104,10 @@ def in_flight(s: Scrape) -> float:
     return sum(s.by_child("mod_python_child_requests_in_flight").values())
 
 
-def children(ppid: int) -> set[int]:
-    out = set()
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == ppid and fields[0] != "Z":
-                out.add(int(d))
-    return out
-
 
 def restart(server: HttpdServer, sig: int) -> None:
     """Send sig to the parent and wait until a new child answers."""
-    old = children(server.proc.pid)
+    old = server.children()
     os.kill(server.proc.pid, sig)
     client = server.client(timeout=10.0)
     deadline = time.monotonic() + 20

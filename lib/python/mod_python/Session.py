@@ -15,6 +15,8 @@ Backends:
   cross-process mutex with index 0.
 * :class:`MemorySession` - a dict in the process; fast, but each Apache
   child process has its own sessions.
+* :class:`SocacheSession` - an Apache socache provider (shmcb, memcache,
+  redis) declared with ``PythonSessionCache``; records carry an HMAC.
 
 Concurrent requests on one session are serialised by the cross-process
 mutex ``_apache._global_lock(req.server, sid)``, held from construction
@@ -33,6 +35,8 @@ from __future__ import annotations
 import contextlib
 import dbm
 import functools
+import hashlib
+import hmac
 import importlib
 import logging
 import os
@@ -64,6 +68,7 @@ __all__ = [
     "FileSession",
     "MemorySession",
     "Session",
+    "SocacheSession",
     "new_sid",
     "session_path",
     "true_or_false",
@@ -810,6 +815,165 @@ class _FileCleanup:
 
 
 # ---------------------------------------------------------------------------
+# SocacheSession
+# ---------------------------------------------------------------------------
+
+_SOCACHE_MAGIC = b"MPS1"
+_SOCACHE_DFT_MAX_SIZE = 64 * 1024
+_HTTP_SERVICE_UNAVAILABLE = 503
+_APLOG_ERR = 3          # apache.APLOG_ERR, without importing _apache
+_APLOG_WARNING = 4
+
+
+def socache_seal(mac_key: bytes, key: bytes, payload: bytes) -> bytes:
+    """The record stored for *payload* at *key*: ``MPS1``, then
+    HMAC-SHA256(*mac_key*, ``MPS1`` + *key* + *payload*), then *payload*."""
+    mac = hmac.new(mac_key, _SOCACHE_MAGIC + key + payload,
+                   hashlib.sha256).digest()
+    return _SOCACHE_MAGIC + mac + payload
+
+
+def socache_unseal(mac_key: bytes, key: bytes, raw: bytes) -> bytes | None:
+    """The payload of *raw* if it was sealed for *key* with *mac_key*, else
+    None (wrong key or secret, foreign or truncated data)."""
+    head = len(_SOCACHE_MAGIC)
+    if len(raw) < head + 32 or raw[:head] != _SOCACHE_MAGIC:
+        return None
+    mac, payload = raw[head:head + 32], raw[head + 32:]
+    expected = hmac.new(mac_key, _SOCACHE_MAGIC + key + payload,
+                        hashlib.sha256).digest()
+    return payload if hmac.compare_digest(mac, expected) else None
+
+
+class SocacheSession(BaseSession):
+    """Sessions in an Apache socache instance (shmcb, memcache, redis, ...)
+    declared in the server configuration with ``PythonSessionCache NAME
+    provider[:args]`` and chosen with ``PythonOption
+    mod_python.session.socache NAME`` (or the *cache* argument).
+
+    A record is ``MPS1`` + HMAC-SHA256(key, ``MPS1`` + store key + payload)
+    + payload, the payload being the same pickle the file and dbm stores
+    write.  It is unpickled only after the HMAC checks, so a store that other
+    programs can write (memcache, redis) cannot make the server unpickle
+    their data.  The key is ``PythonOption mod_python.session.socache_secret``,
+    required for a store shared between servers; a store local to this server
+    (shmcb, dbm: only this server's processes write it, as with session files)
+    may go without.
+
+    The store expires records itself (each save passes last access +
+    timeout), so :meth:`cleanup` does nothing.  When the store fails, the
+    request ends with 503 Service Unavailable and one MP0823 line.
+    """
+
+    def __init__(self, req: Any, sid: str | None = None,
+                 secret: str | bytes | None = None, timeout: float = 0,
+                 lock: int | bool = 1, cache: str | None = None) -> None:
+        options = self._options = req.get_options()
+        name = cache or _option(options, "mod_python.session.socache")
+        if not name:
+            raise ValueError(
+                "MP0825: SocacheSession needs PythonOption "
+                "mod_python.session.socache NAME (a PythonSessionCache name)")
+        self._cache = str(name)
+        try:
+            provider, _args, shared = _apache_module().socache_info(
+                self._cache)
+        except KeyError:
+            raise ValueError(
+                f"MP0825: no PythonSessionCache named {self._cache!r} in the "
+                "server configuration") from None
+        self._provider = str(provider)
+        mac_key = _option(options, "mod_python.session.socache_secret")
+        if mac_key is None and shared:
+            raise ValueError(
+                f"MP0825: session cache {self._cache!r} ({provider}) is "
+                "shared with other servers: set PythonOption "
+                "mod_python.session.socache_secret")
+        self._mac_key = str(mac_key or "").encode("utf-8")
+        self._max_size = int(_option(
+            options, "mod_python.session.socache_max_size",
+            default=_SOCACHE_DFT_MAX_SIZE))
+        super().__init__(req, sid=sid, secret=secret, lock=lock,
+                         timeout=timeout)
+
+    # -- record format (pure) -------------------------------------------------
+
+    def _key(self) -> bytes:
+        return b"mps:" + self._sid.encode("ascii")
+
+    def _unseal(self, raw: bytes) -> bytes | None:
+        """The payload of a record written by a server holding the same key,
+        or None (an empty record is the store's own miss marker)."""
+        if not raw:
+            return None
+        payload = socache_unseal(self._mac_key, self._key(), raw)
+        if payload is None:
+            self._req.log_error(
+                f"MP0824: session {self._sid} in cache {self._cache!r}: "
+                "record failed its integrity check (another "
+                "mod_python.session.socache_secret?); starting a new session",
+                _APLOG_WARNING)
+        return payload
+
+    # -- store access ---------------------------------------------------------
+
+    def _unavailable(self, exc: OSError) -> BaseException:
+        """Log the one MP0823 line; the exception that ends the request
+        with 503."""
+        detail = exc.strerror if exc.errno else str(exc)
+        self._req.log_error(f"MP0823: {detail}; answering 503", _APLOG_ERR)
+        exc_type: type[BaseException] = _apache_module().SERVER_RETURN
+        return exc_type(_HTTP_SERVICE_UNAVAILABLE)
+
+    def do_load(self) -> dict[str, Any] | None:
+        try:
+            raw = _apache_module().socache_retrieve(
+                self._cache, self._key(), self._max_size + 36)
+        except OSError as exc:
+            raise self._unavailable(exc) from None
+        payload = None if raw is None else self._unseal(raw)
+        if payload is None:
+            return None
+        record: dict[str, Any] = pickle.loads(payload)  # HMAC checked above
+        return record
+
+    def do_save(self, record: dict[str, Any]) -> None:
+        payload = pickle.dumps(record, 4)
+        if len(payload) > self._max_size:
+            raise ValueError(
+                f"session {self._sid} is {len(payload)} bytes, more than "
+                f"mod_python.session.socache_max_size ({self._max_size})")
+        # memcache wants at least one second
+        expiry = time.time() + max(float(record["_timeout"]), 1.0)
+        try:
+            _apache_module().socache_store(self._cache, self._key(),
+                                           socache_seal(self._mac_key,
+                                                        self._key(), payload),
+                                           expiry)
+        except OSError as exc:
+            raise self._unavailable(exc) from None
+
+    def do_delete(self) -> None:
+        try:
+            _apache_module().socache_remove(self._cache, self._key())
+        except OSError as exc:
+            raise self._unavailable(exc) from None
+
+    def make_cleanup(self) -> Callable[[], None]:
+        return _no_cleanup
+
+    def cleanup(self) -> None:
+        """Nothing: the store expires records by itself."""
+
+    def do_cleanup(self) -> None:
+        """Nothing: the store expires records by itself."""
+
+
+def _no_cleanup() -> None:
+    pass
+
+
+# ---------------------------------------------------------------------------
 # Factory
 # ---------------------------------------------------------------------------
 
@@ -817,6 +981,7 @@ _TYPES: dict[str, type[BaseSession]] = {
     "FileSession": FileSession,
     "DbmSession": DbmSession,
     "MemorySession": MemorySession,
+    "SocacheSession": SocacheSession,
 }
 
 
@@ -825,7 +990,7 @@ def Session(req: mp_request, sid: str | None = None,
             lock: int | bool = 1) -> BaseSession:
     """The session of *req*, of the type named by ``PythonOption
     mod_python.session.session_type`` (legacy ``session``):
-    FileSession (default), DbmSession or MemorySession."""
+    FileSession (default), DbmSession, MemorySession or SocacheSession."""
     options = req.get_options()
     name = _option(options, "mod_python.session.session_type", "session",
                    default="FileSession")

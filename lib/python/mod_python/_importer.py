@@ -442,10 +442,12 @@ class ModuleImporter:
 class PythonPathManager:
     """Applies ``PythonPath`` and handler directories to ``sys.path``.
 
-    A ``PythonPath`` expression comes from the server's own configuration.
-    It is evaluated once per distinct string (per interpreter), in a
-    namespace whose only name is ``sys`` (builtins stay reachable, as in any
-    ``eval``), and must produce a list, which replaces the contents of
+    A ``PythonPath`` expression comes from ``httpd.conf`` or, where
+    ``AllowOverride`` lets it and ``PythonHtaccess Off`` does not refuse it,
+    from an ``.htaccess`` file: it is Python code with the power of a
+    handler, not a sandbox.  It is evaluated once per distinct string (per
+    interpreter), in a namespace whose only name is ``sys`` (builtins stay
+    reachable, as in any ``eval``), and must produce a list, which replaces the contents of
     ``sys.path``.  Later changes made to ``sys.path`` by code are not undone.
     """
 

@@ -5,7 +5,7 @@ It also does the 3.5 idiom `from mod_python.python22 import *`.
 """
 
 from mod_python import apache
-from mod_python.python22 import *  # 3.5 code did this
+from mod_python.python22 import *  # noqa: F403 - 3.5 code did this
 
 
 def handler(req):
