@@ -6,6 +6,7 @@
  */
 #include "mp_config.h"
 #include "mp_config_check.h"
+#include "mp_gil_conf.h"
 #include "mp_metrics_conf.h"
 #include "util_filter.h"
 #include "mp_socache_conf.h"
@@ -900,6 +901,11 @@ const command_rec mp_config_commands[] = {
                  "On to start Python with optimisation level 2"),
     AP_INIT_TAKE1("PythonHome", mp_cmd_home, NULL, RSRC_CONF,
                   "Python installation or virtual environment to embed"),
+    /* Keyed by interpreter name, not by scope: see mp_gil_conf.h. */
+    AP_INIT_TAKE_ARGV("PythonInterpreterGIL", mp_gil_conf_cmd,
+                      (void *)MP_MAIN_INTERPRETER, RSRC_CONF,
+                      "own|shared NAME...: interpreters with a GIL of their "
+                      "own (Python 3.12+)"),
     AP_INIT_FLAG("PythonMetrics", mp_metrics_cmd_flag, NULL, RSRC_CONF,
                  "On to keep Prometheus metrics (SetHandler python-metrics)"),
     AP_INIT_FLAG("PythonMetricsResetOnRestart", mp_metrics_cmd_flag,

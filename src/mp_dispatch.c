@@ -7,6 +7,7 @@
 #include "mp_interp.h"
 #include "mp_log.h"
 #include "mp_metrics.h"
+#include "mp_owngil.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
 #include "mp_connection.h"
@@ -213,6 +214,8 @@ mp_dispatch_report(mp_run *run, const mp_handler *h, PyObject *target)
                         "exception");
         exc = take_exception();
     }
+    /* Own-GIL interpreters: name the extension module that refused them. */
+    mp_owngil_explain(run->ip, run->s, run->r, exc);
     /* The debug page needs PythonDebug On and a response not yet sent. */
     page = run->settings->debug == 1 && kind != MP_PHASE_LOG
            && kind != MP_PHASE_CLEANUP && kind != MP_KIND_CONNECTION;

@@ -10,6 +10,7 @@
  */
 #include "mp_interp.h"
 #include "mp_config.h"
+#include "mp_gil_conf.h"
 #include "mp_startup.h"
 #include "mp_version.h"
 
@@ -26,6 +27,11 @@ static struct {
     const mp_interp_layers *layers;
     int ready;
     int unavailable_logged;         /* why Python is not there was logged */
+    /* Read once at child_init: the main server's options table it comes
+     * from is guarded by the main GIL, which an interpreter with its own
+     * GIL does not hold while it is set up. */
+    const char *package_dir;
+    int main_site;                  /* site ran in the main interpreter */
 } mp_proc;
 
 int
@@ -104,7 +110,7 @@ find_interp(const char *name)
 static const char *
 package_dir(void)
 {
-    return mp_startup_package_dir(mp_proc.main_server);
+    return mp_proc.package_dir;
 }
 
 static int
@@ -181,7 +187,10 @@ setup_interp(mp_interp *ip)
 {
     int rc = -1;
 
-    if (run_site() < 0) {
+    if (ip->istate == PyInterpreterState_Main() && mp_proc.main_site) {
+        /* site ran already, before an own-GIL interpreter was made */
+    }
+    else if (run_site() < 0) {
         goto done;
     }
     ip->module = PyImport_ImportModule("_apache");
@@ -229,8 +238,46 @@ publish(mp_interp *ip)
     __atomic_store_n(&mp_proc.interps, ip, __ATOMIC_RELEASE);
 }
 
+#if MP_HAVE_OWN_GIL
+/* A new interpreter with a GIL of its own (PEP 684, Python 3.12+), in
+ * CPython's isolated configuration: its own object allocator; extension
+ * modules must declare per-interpreter GIL support (multi-phase init with
+ * Py_MOD_PER_INTERPRETER_GIL_SUPPORTED), others fail to import with
+ * ImportError; no os.fork() and no exec (subprocess included), which the
+ * runtime refuses in such an interpreter; threads but no daemon threads.
+ * Called with main_ts current; returns the new thread state current with
+ * the new GIL held and the main GIL released (Python releases it), or NULL
+ * with main_ts current again and *why set. */
+static PyThreadState *
+new_own_gil_interpreter(const char **why)
+{
+    PyInterpreterConfig config = {
+        .use_main_obmalloc = 0,
+        .allow_fork = 0,
+        .allow_exec = 0,
+        .allow_threads = 1,
+        .allow_daemon_threads = 0,
+        .check_multi_interp_extensions = 1,
+        .gil = PyInterpreterConfig_OWN_GIL,
+    };
+    PyThreadState *ts = NULL;
+    PyStatus st = Py_NewInterpreterFromConfig(&ts, &config);
+
+    if (PyStatus_Exception(st) || ts == NULL) {
+        *why = apr_psprintf(mp_proc.pool, "%s%s%s",
+                            st.func ? st.func : "",
+                            st.func ? ": " : "",
+                            st.err_msg ? st.err_msg : "unknown error");
+        return NULL;
+    }
+    return ts;
+}
+#endif
+
 /* Create sub-interpreter `name`; called with the registry mutex held and
- * the GIL free.  Logs and returns NULL on failure. */
+ * the GIL free.  Logs and returns NULL on failure.  With
+ * PythonInterpreterGIL own (mp_gil_conf.h) the interpreter gets a GIL of
+ * its own; the main GIL is then held only until Python has made it. */
 static mp_interp *
 create_interp(const char *name, server_rec *s)
 {
@@ -238,22 +285,53 @@ create_interp(const char *name, server_rec *s)
     PyThreadState *main_ts = thread_state(main_ip);
     PyThreadState *ts;
     mp_interp *ip = NULL, *failed = NULL;
+    const char *why = NULL;
+    int own = mp_gil_conf_own(name);
 
     if (main_ts == NULL) {
         return NULL;
     }
     PyEval_RestoreThread(main_ts);
+#if MP_HAVE_OWN_GIL
+    if (own && !__atomic_load_n(&main_ip->set_up, __ATOMIC_ACQUIRE)
+        && !mp_proc.main_site) {
+        /* CPython 3.13 runs the init function of a single-phase extension
+         * module imported in an own-GIL interpreter in the main one.  When
+         * that init imports its own package (markupsafe's _speedups does)
+         * and the main interpreter cannot find it, 3.13.5 aborts the
+         * process ("double free or corruption").  The main interpreter
+         * runs site only on first use: give it its sys.path now.
+         * Serialised by the registry mutex, as set_up_main is. */
+        if (run_site() < 0) {
+            mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0176),
+                                      "running site in the main "
+                                      "interpreter");
+        }
+        mp_proc.main_site = 1;
+    }
+    ts = own ? new_own_gil_interpreter(&why) : Py_NewInterpreter();
+#else
     ts = Py_NewInterpreter();
+#endif
     if (ts == NULL) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0005)
-                     "cannot create Python interpreter '%s'", name);
+        /* Python made main_ts current again, with the main GIL. */
         PyThreadState_Swap(main_ts);
         PyEval_SaveThread();
+        if (why != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0174)
+                         "cannot create Python interpreter '%s' with its own "
+                         "GIL (PythonInterpreterGIL own): %s", name, why);
+        }
+        else {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0005)
+                         "cannot create Python interpreter '%s'", name);
+        }
         return NULL;
     }
     ip = new_record(name, ts);
     if (ip != NULL) {
         ip->set_up = 1;
+        ip->own_gil = own;
     }
     if (ip == NULL || setup_interp(ip) < 0) {
         mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
@@ -269,8 +347,19 @@ create_interp(const char *name, server_rec *s)
         failed = ip;
         ip = NULL;
     }
-    PyThreadState_Swap(main_ts);
-    PyEval_SaveThread();
+    if (own) {
+        /* Its own GIL: the main GIL is free already.  Give this one up;
+         * PyThreadState_Swap would not before 3.13. */
+        PyEval_SaveThread();
+    }
+    else {
+        PyThreadState_Swap(main_ts);
+        PyEval_SaveThread();
+    }
+    if (ip != NULL && own) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                     "Python interpreter '%s' created with its own GIL", name);
+    }
     if (ip != NULL || failed != NULL) {
         publish(ip != NULL ? ip : failed);
     }
@@ -690,6 +779,17 @@ child_exit(void *data)
             continue;
         }
         ts = thread_state(ip);
+        if (ip->own_gil) {
+            /* A GIL of its own (mp_gil_conf.h): give up the main one and
+             * take this one; PyThreadState_Swap moves no GIL before 3.13.
+             * Py_EndInterpreter leaves no thread state current. */
+            PyEval_SaveThread();
+            PyEval_RestoreThread(ts);
+            drop_other_threads(ip->istate, ts);
+            Py_EndInterpreter(ts);
+            PyEval_RestoreThread(main_ts);
+            continue;
+        }
         PyThreadState_Swap(ts);
         drop_other_threads(ip->istate, ts);
         Py_EndInterpreter(ts);
@@ -720,6 +820,7 @@ mp_interp_child_init(apr_pool_t *pchild, server_rec *s,
         return rv;
     }
     mp_proc.layers = layers;
+    mp_proc.package_dir = mp_startup_package_dir(s);
     rv = mp_startup_python(pchild, s, layers->module_init);
     if (rv != APR_SUCCESS) {
         mp_proc.unavailable_logged = 1;     /* it logged why */

@@ -22,6 +22,15 @@
  *   holds the GIL and for which interpreter.  Acquiring the interpreter
  *   already held only nests (no hand-over); acquiring another one switches
  *   thread states, and the matching release switches back.
+ * - "The GIL" is the GIL of the interpreter held.  Interpreters declared
+ *   PythonInterpreterGIL own (Python 3.12+) each have one of their own;
+ *   the others share the main interpreter's.  A switch therefore always
+ *   gives up the GIL held (PyEval_SaveThread) before it takes the other
+ *   (PyEval_RestoreThread), never PyThreadState_Swap, which moves no GIL
+ *   before 3.13; a thread never holds two GILs.  State shared by all
+ *   interpreters of the process is not protected by any GIL: C code keeps
+ *   it behind its own mutex, read-only after child_init, or per
+ *   interpreter (MpModuleState, the mp_interp record).
  * - Never call an Apache or APR function that can block or run filters
  *   (ap_rwrite, ap_rflush, ap_pass_brigade, ap_get_brigade,
  *   ap_get_client_block, ap_should_client_block, ap_discard_request_body,
@@ -59,6 +68,13 @@ struct mp_interp {
                                      * (callable, data) */
     apr_threadkey_t *tkey;          /* this thread's PyThreadState */
     mp_interp *next;
+    /* PythonInterpreterGIL own (Python 3.12+, mp_gil_conf.h): created with
+     * a GIL of its own, so it runs at the same time as the others.  Then
+     * also its own copies of the server options tables (mp_owngil.h),
+     * touched only with its GIL held. */
+    int own_gil;
+    apr_pool_t *own_pool;
+    apr_hash_t *own_options;
 };
 
 /* What this file needs from the layers above it, given at child start so

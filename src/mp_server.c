@@ -10,6 +10,7 @@
 #include "mp_config.h"
 #include "mp_table.h"
 #include "mp_interp.h"
+#include "mp_owngil.h"
 #include "mp_util.h"
 
 #include "scoreboard.h"
@@ -194,6 +195,13 @@ static PyGetSetDef srv_getset[] = {
  * the GIL held (one GIL for every interpreter of the process). */
 static apr_pool_t *mp_options_pool;
 
+/* Each server's options table as configured (pconf, read-only in the
+ * child): what an interpreter with its own GIL copies for itself
+ * (mp_owngil.h), since the live tables above are guarded by the main GIL
+ * it does not hold.  Keyed by server_rec address; filled in child_init,
+ * then read-only. */
+static apr_hash_t *mp_configured_options;
+
 apr_status_t
 mp_server_child_init(apr_pool_t *pchild, server_rec *main_server)
 {
@@ -215,10 +223,15 @@ mp_server_child_init(apr_pool_t *pchild, server_rec *main_server)
     /* Merging may share one table between servers (a vhost without
      * options of its own): each server gets its own copy, so a value
      * stored through one server's get_options() stays with that server. */
+    mp_configured_options = apr_hash_make(mp_options_pool);
     for (s = main_server; s != NULL; s = s->next) {
         mp_srv_config *conf = mp_config_srv(s);
 
         if (conf != NULL) {
+            server_rec **key = apr_pmemdup(mp_options_pool, &s, sizeof(s));
+
+            apr_hash_set(mp_configured_options, key, sizeof(*key),
+                         conf->options);
             conf->options = apr_table_copy(mp_options_pool, conf->options);
         }
     }
@@ -277,6 +290,8 @@ srv_get_options(MpServerObject *self, PyObject *unused)
 {
     MpModuleState *st = mp_state_from_type(Py_TYPE(self));
     mp_srv_config *conf = mp_config_srv(self->s);
+    apr_table_t *own;
+    apr_pool_t *pool = NULL;
 
     (void)unused;
     if (st == NULL) {
@@ -285,6 +300,14 @@ srv_get_options(MpServerObject *self, PyObject *unused)
     if (conf == NULL || mp_options_pool == NULL) {
         /* Not in a child that ran child_init: a copy, as before. */
         return srv_table(self, 1);
+    }
+    /* An interpreter with its own GIL runs beside the others: it gets a
+     * live table of its own (mp_owngil.h), not the shared one. */
+    own = mp_owngil_options(self->s,
+                            apr_hash_get(mp_configured_options, &self->s,
+                                         sizeof(self->s)), &pool);
+    if (own != NULL) {
+        return mp_table_view(st, own, pool);
     }
     return mp_table_view(st, conf->options, mp_options_pool);
 }

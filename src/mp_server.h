@@ -20,11 +20,11 @@ typedef struct {
 /* Give every server of this child a private options table, which
  * server.get_options() then returns live (3.5's semantics).  Called once
  * in child_init before Python starts and before any worker thread; no
- * GIL.  Afterwards those tables are read and written only with the GIL
- * held (the one GIL that all interpreters of the process share, as
- * Py_NewInterpreter makes them; interpreters with a GIL of their own would
- * need a mutex around these tables), so C code must not read
- * mp_srv_config.options in a child without it.  Writes allocate for the
+ * GIL.  Afterwards those tables are read and written only with the main
+ * GIL held (the one GIL that all interpreters of the process share, as
+ * Py_NewInterpreter makes them; an interpreter with a GIL of its own,
+ * PythonInterpreterGIL own, gets copies of its own instead: mp_owngil.h),
+ * so C code must not read mp_srv_config.options in a child without it.  Writes allocate for the
  * child's lifetime: store values once (at start-up), not per request.
  * APR_SUCCESS or the APR error. */
 apr_status_t mp_server_child_init(apr_pool_t *pchild, server_rec *main_server);

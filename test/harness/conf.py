@@ -193,6 +193,9 @@ class HttpdConf:
         ]
         if self.with_python:
             lines.append("PythonOption mod_python.package_dir {pkgdir}")
+            if env.gil == "own":
+                # MP_TEST_GIL=own: the whole suite with own-GIL interpreters.
+                lines.append("PythonInterpreterGIL own *")
         return lines
 
     def text(self) -> str:

@@ -133,6 +133,11 @@ class TestEnv:
         self.user = "www-data" if self.is_root else None
         self.group = "www-data" if self.is_root else None
         self.keep_roots = bool(os.environ.get("MP_TEST_KEEP"))
+        # MP_TEST_GIL=own: every sub-interpreter of the test servers gets a
+        # GIL of its own (PythonInterpreterGIL own *, Python 3.12+).
+        self.gil = os.environ.get("MP_TEST_GIL") or "shared"
+        if self.gil not in ("own", "shared"):
+            raise ValueError(f"MP_TEST_GIL must be own or shared, not {self.gil!r}")
 
     def module_path(self, name: str) -> str:
         return os.path.join(self.libexecdir, f"mod_{name}.so")
@@ -156,7 +161,8 @@ class TestEnv:
 
     def describe(self) -> str:
         return (
-            f"httpd={self.httpd} mpm={self.mpm} module_so={self.module_so} "
+            f"httpd={self.httpd} mpm={self.mpm} gil={self.gil} "
+            f"module_so={self.module_so} "
             f"pkgdir={self.pkgdir} config.ini={self.config_ini or 'absent'}"
         )
 

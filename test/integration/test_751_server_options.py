@@ -16,7 +16,11 @@ def server(httpd):
     c = httpd.conf
     c.add("PythonPath \"sys.path + ['{htdocs}/srvopts']\"",
           "PythonOption srvopts.conf C",
-          "PythonImport srvopts_import::store importer")
+          "PythonImport srvopts_import::store importer",
+          # 3.5's one live table for every interpreter is a shared-GIL
+          # feature (own-GIL ones get their own copy: test_170_owngil);
+          # keep these shared when MP_TEST_GIL=own declares all own.
+          "PythonInterpreterGIL shared importer localhost v.test")
     c.directory("{htdocs}/srvopts", "SetHandler mod_python",
                 "PythonHandler srvopts_report")
     c.vhost("v.test", "PythonPath \"sys.path + ['{htdocs}/srvopts']\"")
