@@ -85,6 +85,18 @@ request_end(mp_reqstate *rs)
     request_rec *r = rs->r;
     mp_reqobj *o;
 
+    if (mp_interp_switching()) {
+        /* The pool goes from a signal handler (prefork's stop) that
+         * interrupted this thread while it took or gave a GIL: entering
+         * Python would wait for ourselves.  The process is exiting: cut
+         * the objects loose without Python. */
+        for (o = rs->objects; o != NULL; o = o->next) {
+            mp_request_cut((MpRequestObject *)o->obj);
+            o->obj = NULL;
+        }
+        rs->objects = NULL;
+        return APR_SUCCESS;
+    }
     for (o = rs->objects; o != NULL; o = o->next) {
         MpRequestObject *req = (MpRequestObject *)o->obj;
 

@@ -34,6 +34,32 @@ static struct {
     int main_site;                  /* site ran in the main interpreter */
 } mp_proc;
 
+/* Set on this thread while it takes or gives a GIL (inside
+ * PyEval_RestoreThread / PyEval_SaveThread).  A signal handler that
+ * interrupts it there (prefork's stop, on the same thread) must not enter
+ * Python: the GIL is half taken or half given by the very thread that
+ * would wait for it.  See mp_interp_switching(). */
+static _Thread_local int mp_switching;
+
+static void
+gil_take(PyThreadState *ts)
+{
+    mp_switching = 1;
+    PyEval_RestoreThread(ts);
+    mp_switching = 0;
+}
+
+static PyThreadState *
+gil_give(void)
+{
+    PyThreadState *ts;
+
+    mp_switching = 1;
+    ts = PyEval_SaveThread();
+    mp_switching = 0;
+    return ts;
+}
+
 int
 mp_interp_ready(void)
 {
@@ -291,7 +317,7 @@ create_interp(const char *name, server_rec *s)
     if (main_ts == NULL) {
         return NULL;
     }
-    PyEval_RestoreThread(main_ts);
+    gil_take(main_ts);
 #if MP_HAVE_OWN_GIL
     if (own && !__atomic_load_n(&main_ip->set_up, __ATOMIC_ACQUIRE)
         && !mp_proc.main_site) {
@@ -316,7 +342,7 @@ create_interp(const char *name, server_rec *s)
     if (ts == NULL) {
         /* Python made main_ts current again, with the main GIL. */
         PyThreadState_Swap(main_ts);
-        PyEval_SaveThread();
+        gil_give();
         if (why != NULL) {
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0174)
                          "cannot create Python interpreter '%s' with its own "
@@ -350,11 +376,11 @@ create_interp(const char *name, server_rec *s)
     if (own) {
         /* Its own GIL: the main GIL is free already.  Give this one up;
          * PyThreadState_Swap would not before 3.13. */
-        PyEval_SaveThread();
+        gil_give();
     }
     else {
         PyThreadState_Swap(main_ts);
-        PyEval_SaveThread();
+        gil_give();
     }
     if (ip != NULL && own) {
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
@@ -379,7 +405,7 @@ set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
         rc = -1;                    /* another thread's attempt failed */
     }
     else if (!ip->set_up) {
-        PyEval_RestoreThread(ts);
+        gil_take(ts);
         if (setup_interp(ip) < 0) {
             mp_proc.layers->log_pyerr(s, NULL, MP_APLOGNO(0006),
                          "initialising interpreter 'main_interpreter'");
@@ -390,7 +416,7 @@ set_up_main(mp_interp *ip, PyThreadState *ts, server_rec *s)
         else {
             __atomic_store_n(&ip->set_up, 1, __ATOMIC_RELEASE);
         }
-        PyEval_SaveThread();
+        gil_give();
     }
     apr_thread_mutex_unlock(mp_proc.lock);
     return rc;
@@ -437,7 +463,7 @@ restore_saved(void)
     mp_saved_hold *sv = &mp_saved[--mp_nsaved];
 
     if (sv->now != NULL) {
-        PyEval_RestoreThread(sv->now);
+        gil_take(sv->now);
     }
     mp_held = sv->hold;
 }
@@ -501,7 +527,7 @@ enter(const char *name, server_rec *s, PyThreadState **tsp)
         && set_up_main(ip, ts, s) < 0) {
         return NULL;
     }
-    PyEval_RestoreThread(ts);
+    gil_take(ts);
     *tsp = ts;
     return ip;
 }
@@ -550,7 +576,7 @@ mp_interp_acquire(const char *name, server_rec *s)
         mp_nsaved++;
         pushed = 1;
         if (now != NULL) {
-            PyEval_SaveThread();
+            gil_give();
         }
         mp_held.ip = NULL;
     }
@@ -576,7 +602,7 @@ mp_interp_release(mp_interp *ip)
         mp_held.depth--;
         return;
     }
-    PyEval_SaveThread();
+    gil_give();
     if (mp_held.pushed) {
         restore_saved();
     }
@@ -596,13 +622,13 @@ mp_interp_unblock(mp_unblocked *sv)
     mp_held.depth = 0;
     mp_held.pushed = 0;
     mp_blocked++;
-    sv->ts = PyEval_SaveThread();
+    sv->ts = gil_give();
 }
 
 void
 mp_interp_reblock(mp_unblocked *sv)
 {
-    PyEval_RestoreThread(sv->ts);
+    gil_take(sv->ts);
     mp_held = sv->hold;
     mp_blocked--;
 }
@@ -631,6 +657,12 @@ self_holds_gil(void)
         }
     }
     return 0;
+}
+
+int
+mp_interp_switching(void)
+{
+    return mp_switching;
 }
 
 int
@@ -731,7 +763,7 @@ child_exit(void *data)
         return APR_SUCCESS;
     }
     mp_proc.ready = 0;
-    if (self_holds_gil()) {
+    if (self_holds_gil() || mp_switching) {
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, mp_proc.main_server,
                      "child %ld exiting from inside a running Python "
                      "handler: cleanups and finalisation skipped",

@@ -148,6 +148,12 @@ void mp_interp_reblock(mp_unblocked *sv);
  * watchdog. */
 int mp_interp_thread_in_python(void);
 
+/* Whether this thread is inside taking or giving a GIL: a signal handler
+ * that interrupted it there (prefork's stop) must not enter Python, which
+ * would wait for this very thread.  Async-signal tolerant (one
+ * thread-local read); for the child-exit and end-of-request paths. */
+int mp_interp_switching(void);
+
 /* The interpreter record whose state is current (GIL held), or NULL. */
 mp_interp *mp_interp_current(void);
 

@@ -60,19 +60,6 @@ def server(httpd):
     return httpd
 
 
-def children(ppid: int) -> set[int]:
-    out = set()
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == ppid and fields[0] != "Z":
-                out.add(int(d))
-    return out
-
 
 def rss_kib(pid: int) -> int:
     with open(f"/proc/{pid}/status") as f:
@@ -175,19 +162,19 @@ def test_stop_during_handlers(server, env, busy, spin):
 def test_restart_during_handlers(server, env, busy, spin):
     since = server.log.offset()
     socks = start_load(server, busy, spin, stalled_clients(env))
-    old = children(server.proc.pid)
+    old = server.children()
     t0 = time.monotonic()
     subprocess.run([server.env.httpd, "-f", str(server.conf_file), "-k",
                     "restart"], capture_output=True, timeout=30, check=False,
                    env=server.env.httpd_env())
     try:
-        while time.monotonic() - t0 < 20 and children(server.proc.pid) & old:
+        while time.monotonic() - t0 < 20 and server.children() & old:
             time.sleep(0.05)
         elapsed = time.monotonic() - t0
     finally:
         for s in socks:
             s.close()
-    assert not children(server.proc.pid) & old, "old children still there"
+    assert not server.children() & old, "old children still there"
     assert elapsed < 5.0, f"old children took {elapsed:.1f} s to exit"
     client = server.client(timeout=10)
     deadline = time.monotonic() + 10
@@ -321,10 +308,10 @@ def test_failed_setup_is_recorded_once_without_growth(broken, allow_log):
     # the children, so every child is warmed up first and measured after.
     for _ in range(12):   # the failure, then the interpreter is known
         assert client.get("/reliability/pid").status == 500
-    before = {p: rss_kib(p) for p in children(broken.proc.pid)}
+    before = {p: rss_kib(p) for p in broken.children()}
     for _ in range(40):
         assert client.get("/reliability/pid").status == 500
-    after = {p: rss_kib(p) for p in children(broken.proc.pid)}
+    after = {p: rss_kib(p) for p in broken.children()}
     growth = {p: after[p] - before[p] for p in before if p in after}
     assert growth, (before, after)
     print(f"RSS growth over 40 requests, KiB per child: {growth}")
