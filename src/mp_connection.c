@@ -14,6 +14,7 @@
 #include "mp_interp.h"
 #include "mp_connection.h"
 #include "mp_server.h"
+#include "mp_stop.h"
 #include "mp_table.h"
 #include "mp_util.h"
 
@@ -162,6 +163,10 @@ get_data(conn_rec *c, apr_bucket_brigade *bb, ap_input_mode_t mode,
 {
     apr_status_t rv;
 
+    rv = mp_stop_read_check(c);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     rv = ap_get_brigade(c->input_filters, bb, mode, APR_BLOCK_READ, want);
     if (rv == APR_EOF) {
         out->eos = 1;

@@ -14,6 +14,7 @@
 #include "mp_interp.h"
 #include "mp_log.h"
 #include "mp_reqstate.h"
+#include "mp_stop.h"
 #include "mp_request.h"
 #include "mp_util.h"
 
@@ -84,12 +85,17 @@ brigade_has_eos(apr_bucket_brigade *bb)
 static int
 fetch_input(MpFilterObject *self)
 {
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
-    MP_BLOCKING_BEGIN
-    rv = ap_get_brigade(self->f->next, self->bb_in, self->mode, self->block,
-                        self->readbytes);
-    MP_BLOCKING_END
+    if (self->block == APR_BLOCK_READ) {
+        rv = mp_stop_read_check(self->f->c);
+    }
+    if (rv == APR_SUCCESS) {
+        MP_BLOCKING_BEGIN
+        rv = ap_get_brigade(self->f->next, self->bb_in, self->mode,
+                            self->block, self->readbytes);
+        MP_BLOCKING_END
+    }
     if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
         mp_raise_apr(rv, "input filter read failed");
         return -1;

@@ -20,6 +20,7 @@
 #include "mp_watchdog.h"
 #include "mp_module.h"
 #include "mp_mutex.h"
+#include "mp_stop.h"
 #include "mp_reqstate.h"
 #include "mp_request.h"
 #include "mp_request_conf.h"
@@ -316,6 +317,7 @@ mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
     apr_status_t rv;
     int i;
 
+    mp_stop_child_init(pchild, s);
     mp_mutex_child_init(pchild, s);
     /* Before any worker thread: each server's private options table. */
     rv = mp_server_child_init(pchild, s);

@@ -666,6 +666,12 @@ mp_interp_switching(void)
 }
 
 int
+mp_interp_in_apache_call(void)
+{
+    return mp_blocked > 0 || mp_switching;
+}
+
+int
 mp_interp_thread_in_python(void)
 {
     return mp_held.ip != NULL || mp_nsaved > 0 || mp_blocked > 0

@@ -154,6 +154,12 @@ int mp_interp_thread_in_python(void);
  * thread-local read); for the child-exit and end-of-request paths. */
 int mp_interp_switching(void);
 
+/* Whether this thread is inside a call into Apache made from Python
+ * (between MP_BLOCKING_BEGIN and MP_BLOCKING_END, filters it ran
+ * included) or inside a GIL hand-over.  Async-signal tolerant (thread-local
+ * reads only); for prefork's stop guard (mp_stop.h). */
+int mp_interp_in_apache_call(void);
+
 /* The interpreter record whose state is current (GIL held), or NULL. */
 mp_interp *mp_interp_current(void);
 

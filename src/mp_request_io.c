@@ -15,6 +15,7 @@
  */
 #include "mp_request_io.h"
 #include "mp_interp.h"
+#include "mp_stop.h"
 #include "mp_util.h"
 
 #include "util_script.h"
@@ -83,6 +84,10 @@ read_into(MpRequestObject *self, request_rec *r, char *buf, apr_size_t want,
     }
     MP_BLOCKING_BEGIN
     while (got < want) {
+        if (mp_stop_read_check(r->connection) != APR_SUCCESS) {
+            n = -1;
+            break;
+        }
         n = ap_get_client_block(r, buf + got, want - got);
         if (n <= 0) {
             break;
@@ -95,7 +100,9 @@ read_into(MpRequestObject *self, request_rec *r, char *buf, apr_size_t want,
     MP_BLOCKING_END
     if (n < 0) {
         r->connection->keepalive = AP_CONN_CLOSE;
-        PyErr_SetString(PyExc_OSError, "Client read error (Timeout?)");
+        PyErr_SetString(PyExc_OSError, r->connection->aborted
+                        ? "Read failed, client closed connection."
+                        : "Client read error (Timeout?)");
         return -1;
     }
     if (n == 0) {

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -45,7 +46,7 @@ def server(httpd):
         "PythonOption rel.tmp {tmp}",
         "PythonOption mod_python.session.database_directory {tmp}/sess",
         *(c.block("Files", f'"{name}"', f"PythonHandler {HANDLERS}::{name}")
-          for name in ("busy", "spin", "session2")),
+          for name in ("busy", "spin", "session2", "halfbody")),
         c.block("Files", '"slow"', f"PythonHandler {HANDLERS}::slow",
                 "PythonRequestTimeout 1"),
         c.block("Files", '"late"', f"PythonHandler {HANDLERS}::late",
@@ -133,26 +134,32 @@ def stalled_clients(env) -> int:
     return 2 if env.mpm == "prefork" else 0
 
 
-@pytest.mark.parametrize("busy,spin", [(3, 0), (0, 1), (2, 1)],
-                         ids=["writing", "spinning", "both"])
-def test_stop_during_handlers(server, env, busy, spin):
-    since = server.log.offset()
-    socks = start_load(server, busy, spin, stalled_clients(env) if busy else 0)
+def stop_and_start(server, socks: list[socket.socket],
+                   since: int) -> tuple[float, list[str]]:
+    """``-k stop`` with the clients connected, then start the server
+    again: the seconds the stop took and the crash lines it logged."""
     proc = server.proc
     t0 = time.monotonic()
     subprocess.run([server.env.httpd, "-f", str(server.conf_file), "-k",
                     "stop"], capture_output=True, timeout=30, check=False,
                    env=server.env.httpd_env())
     try:
-        proc.wait(timeout=20)
-        elapsed = time.monotonic() - t0
-        crashes = crash_lines(server, since)
+        proc.wait(timeout=40)
+        return time.monotonic() - t0, crash_lines(server, since)
     finally:
         for s in socks:
             s.close()
         server.proc = None
         HttpdServer.running.discard(server)
         server.start()
+
+
+@pytest.mark.parametrize("busy,spin", [(3, 0), (0, 1), (2, 1)],
+                         ids=["writing", "spinning", "both"])
+def test_stop_during_handlers(server, env, busy, spin):
+    since = server.log.offset()
+    socks = start_load(server, busy, spin, stalled_clients(env) if busy else 0)
+    elapsed, crashes = stop_and_start(server, socks, since)
     assert crashes == []
     assert elapsed < 5.0, f"stop took {elapsed:.1f} s"
     assert server.client().get("/reliability/pid").status == 200
@@ -188,6 +195,59 @@ def test_restart_during_handlers(server, env, busy, spin):
             time.sleep(0.05)
     assert r.status == 200 and int(r.text) not in old
     assert crash_lines(server, since) == []
+
+
+def test_stop_while_a_handler_waits_for_the_body(server, env):
+    """Threaded MPMs close a busy worker's socket at an ungraceful stop.
+    APR's next read of a socket whose last read came back short polls
+    first, on descriptor -1 after the close, which poll() ignores: the
+    worker slept for the whole Timeout and the parent SIGKILLed the child
+    (the stress run's worker SIGKILL).  The handler's second req.read()
+    now fails at once."""
+    if env.mpm == "prefork":
+        pytest.skip("prefork stops the child by a signal, not by closing "
+                    "its sockets")
+    for m in markers(server, "halfbody"):
+        m.unlink()
+    since = server.log.offset()
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+    s.sendall(b"POST /reliability/halfbody HTTP/1.1\r\nHost: localhost\r\n"
+              b"Content-Type: text/plain\r\nContent-Length: 10\r\n\r\n"
+              b"abcde")
+    deadline = time.monotonic() + 15
+    while not markers(server, "halfbody"):
+        assert time.monotonic() < deadline, "the handler did not start"
+        time.sleep(0.05)
+    elapsed, crashes = stop_and_start(server, [s], since)
+    assert crashes == []
+    assert elapsed < 6.0, f"stop took {elapsed:.1f} s"
+
+
+def test_prefork_stop_inside_a_flush_exits_at_once(server, env):
+    """prefork runs its stop from the signal handler, on the thread it
+    interrupted: inside ap_rflush() the pool cleanups ran over the brigade
+    being flushed (a child looping until SIGKILL in the stress run).  A
+    stop signal that lands in a call into Apache made from Python now ends
+    the child at once, with one MP0146 line."""
+    if env.mpm != "prefork":
+        pytest.skip("only prefork stops a child from a signal handler")
+    since = server.log.offset()
+    socks = start_load(server, 0, 0, stalled=1)
+    try:
+        child = int(markers(server, "busy")[0].suffix[1:])
+        t0 = time.monotonic()
+        os.kill(child, signal.SIGTERM)
+        while time.monotonic() - t0 < 10 and child in server.children():
+            time.sleep(0.05)
+        elapsed = time.monotonic() - t0
+    finally:
+        for s in socks:
+            s.close()
+    assert elapsed < 2.0, f"the child took {elapsed:.1f} s to exit"
+    lines = server.log.read_from(since)
+    assert [ln for ln in lines if f"MP0146: child {child} stopped" in ln]
+    assert crash_lines(server, since) == []
+    assert server.client().get("/reliability/pid").status == 200
 
 
 # -- fault 5: Session(req) twice ---------------------------------------------

@@ -11,6 +11,9 @@
                       then loops like slow
 /reliability/blocked  (PythonRequestTimeout 1) one time.sleep(7) call
 /reliability/session2 Session(req) twice in one request
+/reliability/halfbody reads 5 bytes of the body, sleeps 2 s (through the
+                      RequestTimeout of a stop), then reads 5 more: the
+                      test sends only the first 5 and stops the server
 
 The busy and spin handlers write a marker file under the server's tmp
 directory when they start, so that the test knows they are running.
@@ -41,6 +44,19 @@ def busy(req):
     end = time.monotonic() + 60
     while time.monotonic() < end:
         req.write(block)
+    return apache.OK
+
+
+def halfbody(req):
+    first = req.read(5)
+    _mark(req, "halfbody")
+    try:
+        time.sleep(2)
+    except apache.SERVER_RETURN:
+        pass                    # the stop's RequestTimeout: read on
+    rest = req.read(5)
+    req.content_type = "text/plain"
+    req.write(first + rest)
     return apache.OK
 
 

@@ -1,0 +1,105 @@
+/*
+ * mp_stop.c: a request in progress when the MPM stops the child.  See
+ * mp_stop.h for the two hazards and the contract.
+ */
+#include "mp_stop.h"
+#include "mp_interp.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+/* The MPM's handlers of the stop signals, as they were at child_init. */
+static const int stop_signals[] = {SIGTERM, SIGHUP};
+static struct sigaction mpm_action[2];
+static server_rec *guard_server;
+
+/* ------------------------------------------------------------------ */
+/* prefork: the stop signal inside a call into Apache                 */
+/* ------------------------------------------------------------------ */
+
+/* Run what the MPM had installed for sig. */
+static void
+chain(int i, int sig, siginfo_t *info, void *ctx)
+{
+    const struct sigaction *old = &mpm_action[i];
+
+    if (old->sa_flags & SA_SIGINFO) {
+        old->sa_sigaction(sig, info, ctx);
+    }
+    else if (old->sa_handler == SIG_DFL) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    else if (old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+    }
+}
+
+static void
+stop_guard(int sig, siginfo_t *info, void *ctx)
+{
+    int i = sig == SIGHUP;
+
+    if (mp_interp_in_apache_call()) {
+        /* The pool cleanups would run over the brigade or GIL hand-over
+         * this thread was in the middle of: end here. */
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, guard_server,
+                     MP_APLOGNO(0146) "child %ld stopped (signal %d) inside "
+                     "a call into Apache from a Python handler: exiting "
+                     "without cleanups", (long)getpid(), sig);
+        _exit(0);
+    }
+    chain(i, sig, info, ctx);
+}
+
+void
+mp_stop_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    int threaded = 0;
+    size_t i;
+
+    (void)pchild;
+    if (ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) == APR_SUCCESS
+        && threaded != AP_MPMQ_NOT_SUPPORTED) {
+        return;                 /* the stop runs on the main thread */
+    }
+    guard_server = s;
+    for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+        struct sigaction sa;
+
+        if (sigaction(stop_signals[i], NULL, &mpm_action[i]) != 0
+            || (!(mpm_action[i].sa_flags & SA_SIGINFO)
+                && mpm_action[i].sa_handler == SIG_IGN)) {
+            continue;
+        }
+        sa = mpm_action[i];
+        sa.sa_flags |= SA_SIGINFO;
+        sa.sa_sigaction = stop_guard;
+        if (sigaction(stop_signals[i], &sa, NULL) != 0) {
+            ap_log_error(APLOG_MARK, APLOG_DEBUG, errno, s,
+                         "cannot guard signal %d", stop_signals[i]);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* worker, event: a read on a socket the MPM closed                   */
+/* ------------------------------------------------------------------ */
+
+apr_status_t
+mp_stop_read_check(conn_rec *c)
+{
+    apr_socket_t *sock;
+    apr_os_sock_t fd = -1;
+
+    if (c->master != NULL || (sock = ap_get_conn_socket(c)) == NULL) {
+        return APR_SUCCESS;     /* an HTTP/2 stream shares its master's */
+    }
+    if (apr_os_sock_get(&fd, sock) == APR_SUCCESS && fd < 0) {
+        c->aborted = 1;
+        return APR_ECONNABORTED;
+    }
+    apr_socket_opt_set(sock, APR_INCOMPLETE_READ, 0);
+    return APR_SUCCESS;
+}
