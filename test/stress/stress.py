@@ -8,7 +8,8 @@ connections (each closes after 1-30 requests):
 
 steady  no restart, no recycling.  Each child's RSS is sampled every
         second; growth is measured from the end of the warm-up (the first
-        10% of the phase's requests) to the end of the phase.
+        10% of the phase's requests, or WARM_PER_CHILD requests per child
+        when that is more) to the end of the phase.
 churn   MaxConnectionsPerChild 200 (a graceful restart loads it), then four
         more graceful restarts spread over the phase, one hard restart
         (`-k restart`) at 80% and a stop (`-k stop`) at the end, with the
@@ -67,6 +68,10 @@ from harness.env import HttpdServer, TestEnv  # noqa: E402
 
 CONNECTIONS = 64
 RSS_LIMIT_KIB = 2048
+# A child is warm once it has served every kind of the mix often enough to
+# have imported what each one uses: prefork's 80 children need a few hundred
+# requests each, more than 10% of the phase.
+WARM_PER_CHILD = 250
 
 FORMS = {
     # steady requests, churn requests, time limit per MPM (seconds)
@@ -520,7 +525,6 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
     try:
         # ---- steady: RSS
         rss: dict[int, list[tuple[int, int]]] = {}
-        warm = max(1, steady // 10)
         last_sample = [0.0]
 
         def tick() -> None:
@@ -532,6 +536,7 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
         sample_rss(srv, rss, load)
         growth = 0
         nchild = 0
+        warm = max(1, steady // 10, WARM_PER_CHILD * len(rss))
         for samples in rss.values():
             base = [(cnt, kib) for cnt, kib in samples if cnt >= warm]
             if len(base) >= 2:
