@@ -375,6 +375,7 @@ mp_hooks_register(apr_pool_t *p)
     mp_include_register_hooks(p);
     mp_metrics_register(p);
     mp_watchdog_register(p);
+    mp_stop_register(p);
     ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mp_hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_process_connection(mp_hook_process_connection, NULL, NULL,

@@ -1,9 +1,12 @@
 /*
  * mp_stop.c: a request in progress when the MPM stops the child.  See
- * mp_stop.h for the two hazards and the contract.
+ * mp_stop.h for the three hazards and the contract.
  */
 #include "mp_stop.h"
 #include "mp_interp.h"
+
+#include "http_connection.h"
+#include "mpm_common.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +16,13 @@
 static const int stop_signals[] = {SIGTERM, SIGHUP};
 static struct sigaction mpm_action[2];
 static server_rec *guard_server;
+/* Whether this child's MPM is threaded (child_init). */
+static int mpm_threaded;
+/* Set by the child_stopping hook: the MPM's walk over the busy workers'
+ * sockets is over.  Atomic. */
+static int walk_over;
+/* A connection pool's wait for that timed out once: do not wait again. */
+static int wait_gave_up;
 
 /* ------------------------------------------------------------------ */
 /* prefork: the stop signal inside a call into Apache                 */
@@ -62,7 +72,8 @@ mp_stop_child_init(apr_pool_t *pchild, server_rec *s)
     (void)pchild;
     if (ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) == APR_SUCCESS
         && threaded != AP_MPMQ_NOT_SUPPORTED) {
-        return;                 /* the stop runs on the main thread */
+        mpm_threaded = 1;       /* the stop runs on the main thread */
+        return;
     }
     guard_server = s;
     for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
@@ -102,4 +113,63 @@ mp_stop_read_check(conn_rec *c)
     }
     apr_socket_opt_set(sock, APR_INCOMPLETE_READ, 0);
     return APR_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ */
+/* worker, event: the walk over busy workers' sockets at a stop        */
+/* ------------------------------------------------------------------ */
+
+/* Last cleanup of a connection pool (registered first). */
+static apr_status_t
+conn_pool_end(void *data)
+{
+    int state, i;
+
+    (void)data;
+    if (__atomic_load_n(&walk_over, __ATOMIC_ACQUIRE)
+        || __atomic_load_n(&wait_gave_up, __ATOMIC_RELAXED)
+        || ap_mpm_query(AP_MPMQ_MPM_STATE, &state) != APR_SUCCESS
+        || state != AP_MPMQ_STOPPING) {
+        return APR_SUCCESS;
+    }
+    for (i = 0; i < 100; i++) {
+        apr_sleep(apr_time_from_msec(1));
+        if (__atomic_load_n(&walk_over, __ATOMIC_ACQUIRE)) {
+            return APR_SUCCESS;
+        }
+    }
+    __atomic_store_n(&wait_gave_up, 1, __ATOMIC_RELAXED);
+    return APR_SUCCESS;
+}
+
+static int
+stop_pre_connection(conn_rec *c, void *csd)
+{
+    (void)csd;
+    if (mpm_threaded && c->master == NULL) {
+        apr_pool_cleanup_register(c->pool, NULL, conn_pool_end,
+                                  apr_pool_cleanup_null);
+    }
+    return OK;
+}
+
+/* Runs right after the MPM's walk (and in prefork's signal handler: one
+ * atomic store only). */
+static void
+stop_child_stopping(apr_pool_t *pchild, int graceful)
+{
+    (void)pchild;
+    (void)graceful;
+    __atomic_store_n(&walk_over, 1, __ATOMIC_RELEASE);
+}
+
+void
+mp_stop_register(apr_pool_t *p)
+{
+    (void)p;
+    /* First, so that its cleanup is registered first and runs last. */
+    ap_hook_pre_connection(stop_pre_connection, NULL, NULL,
+                           APR_HOOK_REALLY_FIRST);
+    ap_hook_child_stopping(stop_child_stopping, NULL, NULL,
+                           APR_HOOK_MIDDLE);
 }

@@ -1,7 +1,7 @@
 /*
  * mp_stop.h: a request in progress when the MPM stops the child.
  *
- * Two hazards of httpd's own stop paths, which Python handlers make likely
+ * Three hazards of httpd's own stop paths, which Python handlers make likely
  * because they spend long stretches inside Apache calls (req.write,
  * req.flush, req.read):
  *
@@ -24,14 +24,30 @@
  *   runs before every blocking read of a body or a connection: it fails on
  *   a closed socket and makes APR read before it polls, so that a socket
  *   closed later answers EBADF at once.
+ * - in that same walk over the busy workers' sockets the main thread reads
+ *   each apr_socket_t, which lives in its connection's pool, without a
+ *   lock: a worker ending its connection at that moment frees the pool
+ *   under it, and the child segfaults (issue 10 fault 3, an httpd race
+ *   that many workers inside long Python writes make likely).  A cleanup
+ *   that runs last on every connection pool of a threaded MPM waits, when
+ *   the child is stopping, until the child_stopping hook (which the MPM
+ *   runs right after the walk) has run, at most 100 ms once per child.
+ *   That closes the window except for a worker that passed the check just
+ *   before the stop began (the rest of one pool clear).
  *
  * Owner: the module (no Python).  The guard lives as long as the process;
- * the signal handler reads only thread-local flags (mp_interp.h).
+ * the signal handler reads only thread-local flags (mp_interp.h).  The
+ * connection-pool cleanup costs two atomic loads and an MPM state query
+ * per connection, and sleeps only while the child is stopping.
  */
 #ifndef MP_STOP_H
 #define MP_STOP_H
 
 #include "mp_common.h"
+
+/* Register the hooks (pre_connection, child_stopping) at register_hooks
+ * time. */
+void mp_stop_register(apr_pool_t *p);
 
 /* Install the prefork guard when the MPM is not threaded (child_init, after
  * the MPM has set its own handlers).  Never fails: without sigaction it

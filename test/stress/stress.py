@@ -547,7 +547,10 @@ def scenario(env: TestEnv, mpm: str, steady: int, churn: int, seconds: float,
                     res.rss_curve = base[::step] + ([base[-1]] if (len(base) - 1) % step else [])
         res.children = nchild
         res.rss_growth_kib = growth
-        res.rss_requests_per_child = (steady - warm) // max(1, nchild)
+        res.rss_requests_per_child = max(0, steady - warm) // max(1, nchild)
+        if warm >= steady:
+            res.notes.append("the steady phase is shorter than the warm-up: "
+                             "RSS growth not measured")
         if load.count < steady:
             res.notes.append(f"steady phase hit the time limit at {load.count} requests")
 
