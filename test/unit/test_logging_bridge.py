@@ -71,3 +71,24 @@ def test_install_when_logging_is_already_imported() -> None:
         "assert logging.getLogger('mod_python').propagate is False\n"
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_hook_removal_leaves_a_walked_meta_path_alone() -> None:
+    """importlib walks the list sys.meta_path was when an import began.
+    Removing the hook from that list in place (when another thread's
+    ``import logging`` finished) shifted the entries under the walk, which
+    then skipped PathFinder: a stdlib import failed with
+    ModuleNotFoundError at a child's first requests."""
+    proc = run(
+        "import sys\n"
+        "from mod_python import _logging\n"
+        "_logging.install(lambda m, l, s: None, 6, 3)\n"
+        "walked = sys.meta_path\n"
+        "before = list(walked)\n"
+        "assert isinstance(before[0], _logging.LoggingImportHook)\n"
+        "import logging\n"
+        "assert walked == before, (walked, before)\n"
+        "assert not any(isinstance(f, _logging.LoggingImportHook) for f in sys.meta_path)\n"
+        "assert sys.meta_path == before[1:]\n"
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -267,7 +267,12 @@ class LoggingImportHook:
 
 
 def _remove_hooks() -> None:
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, LoggingImportHook)]
+    # A new list, never a change to the old one: another thread's import may
+    # be walking it (importlib iterates sys.meta_path as it was when that
+    # import began), and removing an entry in place under that walk made it
+    # skip a finder, PathFinder included: "No module named 'tempfile'" for
+    # a request at a child's start while another one imported logging.
+    sys.meta_path = [f for f in sys.meta_path if not isinstance(f, LoggingImportHook)]
 
 
 def install(log_error: LogFunction, stdout_level: int, stderr_level: int) -> None:
@@ -281,4 +286,4 @@ def install(log_error: LogFunction, stdout_level: int, stderr_level: int) -> Non
     if logging_module is not None:
         attach_handler(logging_module, log_error)
     else:
-        sys.meta_path.insert(0, LoggingImportHook(log_error))
+        sys.meta_path = [LoggingImportHook(log_error), *sys.meta_path]
