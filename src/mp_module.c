@@ -10,6 +10,7 @@
 #include "mp_mutex.h"
 #include "mp_request.h"
 #include "mp_request_conf.h"
+#include "mp_request_input.h"
 #include "mp_request_io.h"
 #include "mp_request_wsgi.h"
 #include "mp_connection.h"
@@ -265,6 +266,7 @@ static const struct {
 /* The request type's methods defined beside their subject. */
 static PyMethodDef *request_slices[] = {
     mp_request_conf_methods,
+    mp_request_input_methods,
     mp_request_io_methods,
     mp_request_wsgi_methods,
     mp_request_filter_methods,

@@ -1,6 +1,8 @@
 /*
- * mp_request_io.h: the request methods that talk to the client or shape the
- * response: body I/O, sendfile, redirects, metadata, authentication.
+ * mp_request_io.h: the request methods that send or shape the response
+ * (body, sendfile, redirects, metadata) or ask about the client (remote
+ * host, authentication, TLS).  Reading the request body is
+ * mp_request_input.h.
  *
  * A slice of _apache.mp_request (mp_request.h owns the type, the object's
  * lifetime and its ownership): mp_request_init() adds this method table to
