@@ -33,7 +33,9 @@
  *   the child is stopping, until the child_stopping hook (which the MPM
  *   runs right after the walk) has run, at most 100 ms once per child.
  *   That closes the window except for a worker that passed the check just
- *   before the stop began (the rest of one pool clear).
+ *   before the stop began (the rest of one pool clear), and for a child
+ *   already draining after a graceful stop (MaxConnectionsPerChild, a
+ *   graceful restart) when the hard stop comes: its hook ran already.
  *
  * Owner: the module (no Python).  The guard lives as long as the process;
  * the signal handler reads only thread-local flags (mp_interp.h).  The
