@@ -33,10 +33,6 @@ int mp_filter_register_request(request_rec *r, const char *name,
                                const char *handler, const char *dir,
                                int is_input);
 
-/* req.add_*_filter and req.register_*_filter, added to mp_request by
- * mp_request_init (they live here, next to the filters). */
-extern PyMethodDef mp_request_filter_methods[];
-
 /* Create the type in module (exec slot of mp_module.c); 0, or -1 with an
  * exception set. */
 int mp_filter_init(PyObject *module, MpModuleState *st);

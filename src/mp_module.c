@@ -10,6 +10,7 @@
 #include "mp_mutex.h"
 #include "mp_request.h"
 #include "mp_request_conf.h"
+#include "mp_request_filter.h"
 #include "mp_request_input.h"
 #include "mp_request_io.h"
 #include "mp_request_wsgi.h"
