@@ -51,13 +51,14 @@ stop_guard(int sig, siginfo_t *info, void *ctx)
 {
     int i = sig == SIGHUP;
 
-    if (mp_interp_in_apache_call()) {
-        /* The pool cleanups would run over the brigade or GIL hand-over
-         * this thread was in the middle of: end here. */
+    if (mp_interp_in_apache_call() || mp_interp_thread_in_python()) {
+        /* The pool cleanups and exit()'s handlers would run over whatever
+         * this thread was in the middle of: a brigade, a GIL hand-over,
+         * malloc's lock taken by Python: end here. */
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, guard_server,
                      MP_APLOGNO(0146) "child %ld stopped (signal %d) inside "
-                     "a call into Apache from a Python handler: exiting "
-                     "without cleanups", (long)getpid(), sig);
+                     "a Python handler: exiting without cleanups",
+                     (long)getpid(), sig);
         _exit(0);
     }
     chain(i, sig, info, ctx);

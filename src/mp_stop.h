@@ -10,12 +10,16 @@
  *   and request runs over whatever the interrupted code was changing.  When
  *   that was an output brigade (a handler inside ap_rflush), the cleanup
  *   loops forever on its broken ring and the parent has to SIGKILL the
- *   child.  mp_stop_child_init() puts a guard in front of the MPM's handler
- *   in a child of a non-threaded MPM: when the signal interrupted a call
- *   into Apache made from Python (MP_BLOCKING) or a GIL hand-over, the
- *   process ends at once with _exit(0), running no cleanup (the request is
- *   cut by the stop anyway, and Python cannot be finalised under a live
- *   frame).  Otherwise the MPM's handler runs as before.
+ *   child; and exit()'s own handlers (OpenSSL's cleanup freeing memory)
+ *   wait forever for malloc's lock when the signal came while Python was
+ *   inside malloc.  mp_stop_child_init() puts a guard in front of the MPM's
+ *   handler in a child of a non-threaded MPM: when the signal interrupted
+ *   a Python handler (Python code, a call into Apache made from Python
+ *   (MP_BLOCKING) or a GIL hand-over), the process ends at once with
+ *   _exit(0), running no cleanup (the request is cut by the stop anyway,
+ *   and Python cannot be finalised under a live frame).  Otherwise (the
+ *   child idle, or in a request no Python handler is running) the MPM's
+ *   handler runs as before.
  * - worker and event close the sockets of busy workers from the main thread
  *   at an ungraceful stop.  APR then polls descriptor -1 on the next read
  *   of a socket whose last read came back short (it polls before reading),
