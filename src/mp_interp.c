@@ -666,12 +666,6 @@ mp_interp_switching(void)
 }
 
 int
-mp_interp_in_apache_call(void)
-{
-    return mp_blocked > 0 || mp_switching;
-}
-
-int
 mp_interp_thread_in_python(void)
 {
     return mp_held.ip != NULL || mp_nsaved > 0 || mp_blocked > 0
@@ -745,7 +739,10 @@ drop_other_threads(PyInterpreterState *is, PyThreadState *self)
 /* Child exit: the child pool's cleanup.  It runs on whatever thread the
  * MPM destroys the pool from: the main thread after the workers were
  * joined (worker, event), or prefork's SIGTERM/SIGHUP handler, which may
- * interrupt this very thread inside a handler.  Then:
+ * interrupt this very thread inside a handler.  The prefork stop guard
+ * (mp_stop.h) ends the process before this runs in the two cases below
+ * where this thread is inside Python; they stay handled here for a child
+ * whose guard could not be installed.  Then:
  *
  * - this thread holds the GIL (a handler spinning in Python, or stopped
  *   between two bytecodes): taking it again would wait for ourselves

@@ -144,21 +144,16 @@ void mp_interp_reblock(mp_unblocked *sv);
 /* Whether this thread is inside Python: it holds the GIL, or a frame of
  * one of its thread states waits in an MP_BLOCKING call, behind an
  * interpreter switch or behind Py_BEGIN_ALLOW_THREADS.  Async-signal
- * tolerant (thread-local reads only); for the child-exit path and the
- * watchdog. */
+ * tolerant (thread-local reads only); for the child-exit path, the
+ * watchdog and prefork's stop guard (mp_stop.h). */
 int mp_interp_thread_in_python(void);
 
 /* Whether this thread is inside taking or giving a GIL: a signal handler
  * that interrupted it there (prefork's stop) must not enter Python, which
  * would wait for this very thread.  Async-signal tolerant (one
- * thread-local read); for the child-exit and end-of-request paths. */
+ * thread-local read); for the child-exit and end-of-request paths and
+ * prefork's stop guard. */
 int mp_interp_switching(void);
-
-/* Whether this thread is inside a call into Apache made from Python
- * (between MP_BLOCKING_BEGIN and MP_BLOCKING_END, filters it ran
- * included) or inside a GIL hand-over.  Async-signal tolerant (thread-local
- * reads only); for prefork's stop guard (mp_stop.h). */
-int mp_interp_in_apache_call(void);
 
 /* The interpreter record whose state is current (GIL held), or NULL. */
 mp_interp *mp_interp_current(void);

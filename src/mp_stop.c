@@ -25,7 +25,7 @@ static int walk_over;
 static int wait_gave_up;
 
 /* ------------------------------------------------------------------ */
-/* prefork: the stop signal inside a call into Apache                 */
+/* prefork: the stop signal inside a Python handler                 */
 /* ------------------------------------------------------------------ */
 
 /* Run what the MPM had installed for sig. */
@@ -51,7 +51,7 @@ stop_guard(int sig, siginfo_t *info, void *ctx)
 {
     int i = sig == SIGHUP;
 
-    if (mp_interp_in_apache_call() || mp_interp_thread_in_python()) {
+    if (mp_interp_switching() || mp_interp_thread_in_python()) {
         /* The pool cleanups and exit()'s handlers would run over whatever
          * this thread was in the middle of: a brigade, a GIL hand-over,
          * malloc's lock taken by Python: end here. */
