@@ -29,6 +29,24 @@ socache_lookup(const char *name)
     return c;
 }
 
+/* Longest key accepted (see the contract in mp_socache.h). */
+#define MP_SOCACHE_KEY_MAX 200
+
+/* Point call at key after checking its length; 0, or -1 with ValueError
+ * naming the function fn. */
+static int
+take_key(mp_socache_call *call, const Py_buffer *key, const char *fn)
+{
+    if (key->len == 0 || key->len > MP_SOCACHE_KEY_MAX) {
+        PyErr_Format(PyExc_ValueError, "%s: the key must have 1 to %d bytes",
+                     fn, MP_SOCACHE_KEY_MAX);
+        return -1;
+    }
+    call->key = key->buf;
+    call->keylen = (unsigned int)key->len;
+    return 0;
+}
+
 /* Run call on c with the GIL released; 0, or -1 with OSError set (misses
  * are the caller's business: *status tells). */
 static int
@@ -81,13 +99,14 @@ mp_socache_store(PyObject *module, PyObject *args)
     if ((c = socache_lookup(name)) == NULL) {
         goto done;
     }
-    if (key.len == 0 || key.len > 200 || data.len > (Py_ssize_t)UINT_MAX) {
-        PyErr_SetString(PyExc_ValueError, "socache_store: the key must have "
-                        "1 to 200 bytes");
+    if (take_key(&call, &key, "socache_store") < 0) {
         goto done;
     }
-    call.key = key.buf;
-    call.keylen = (unsigned int)key.len;
+    if (data.len > (Py_ssize_t)UINT_MAX) {
+        PyErr_SetString(PyExc_ValueError, "socache_store: the data must "
+                        "have at most 4 GiB");
+        goto done;
+    }
     call.data = data.buf;
     call.datalen = (unsigned int)data.len;
     call.expiry = (apr_time_t)(expiry * APR_USEC_PER_SEC);
@@ -134,17 +153,17 @@ mp_socache_retrieve(PyObject *module, PyObject *args)
     if ((c = socache_lookup(name)) == NULL) {
         goto done;
     }
-    if (key.len == 0 || key.len > 200 || maxlen < 1
-        || maxlen > (Py_ssize_t)UINT_MAX) {
-        PyErr_SetString(PyExc_ValueError, "socache_retrieve: the key must "
-                        "have 1 to 200 bytes, maxlen must be positive");
+    if (take_key(&call, &key, "socache_retrieve") < 0) {
+        goto done;
+    }
+    if (maxlen < 1 || maxlen > (Py_ssize_t)UINT_MAX) {
+        PyErr_SetString(PyExc_ValueError, "socache_retrieve: maxlen must be "
+                        "positive and below 4 GiB");
         goto done;
     }
     if ((buf = PyBytes_FromStringAndSize(NULL, maxlen)) == NULL) {
         goto done;
     }
-    call.key = key.buf;
-    call.keylen = (unsigned int)key.len;
     call.data = (unsigned char *)PyBytes_AS_STRING(buf);
     call.datalen = (unsigned int)maxlen;
     if (socache_call(c, &call, &rv) < 0) {
@@ -188,13 +207,9 @@ mp_socache_remove(PyObject *module, PyObject *args)
     if ((c = socache_lookup(name)) == NULL) {
         goto done;
     }
-    if (key.len == 0 || key.len > 200) {
-        PyErr_SetString(PyExc_ValueError, "socache_remove: the key must have "
-                        "1 to 200 bytes");
+    if (take_key(&call, &key, "socache_remove") < 0) {
         goto done;
     }
-    call.key = key.buf;
-    call.keylen = (unsigned int)key.len;
     if (socache_call(c, &call, &rv) == 0) {
         res = PyBool_FromLong(rv == APR_SUCCESS);
     }
