@@ -117,26 +117,22 @@ mp_owngil_explain(mp_interp *ip, server_rec *s, request_rec *r,
     if (module == NULL) {
         return;
     }
+#define MP_REFUSED_FMT MP_APLOGNO(0175)                                 \
+    "extension module '%s' cannot be imported in Python interpreter "   \
+    "'%s', which has its own GIL (PythonInterpreterGIL own): the module " \
+    "does not declare per-interpreter GIL support; run it in an "       \
+    "interpreter that shares the main GIL"
     MP_BLOCKING_BEGIN
     if (r != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MP_APLOGNO(0175)
-                      "extension module '%s' cannot be imported in Python "
-                      "interpreter '%s', which has its own GIL "
-                      "(PythonInterpreterGIL own): the module does not "
-                      "declare per-interpreter GIL support; run it in an "
-                      "interpreter that shares the main GIL", module,
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MP_REFUSED_FMT, module,
                       ip->name);
     }
     else {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_APLOGNO(0175)
-                     "extension module '%s' cannot be imported in Python "
-                     "interpreter '%s', which has its own GIL "
-                     "(PythonInterpreterGIL own): the module does not "
-                     "declare per-interpreter GIL support; run it in an "
-                     "interpreter that shares the main GIL", module,
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_REFUSED_FMT, module,
                      ip->name);
     }
     MP_BLOCKING_END
+#undef MP_REFUSED_FMT
 #else
     /* Python 3.11: no interpreter has a GIL of its own. */
     (void)ip;
